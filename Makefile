@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# nipcache: one non-recursive Makefile (dnsmasq/chrony style).  Every
+# variable can be overridden; OpenWrt/OE recipes pass CC, CFLAGS, LDFLAGS,
+# PREFIX and DESTDIR.
+
+CC		?= gcc
+PKG_CONFIG	?= pkg-config
+CFLAGS		?= -O2 -g
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+SYSCONFDIR	?= /etc
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+DESTDIR		?=
+BUILD		?= build
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wcast-qual -Wsign-compare -Wformat=2
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+PKGS	:= libxml-2.0 libmicrohttpd libcurl inih zlib nettle
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DNIPCACHE_VERSION='"$(VERSION)"' \
+	     $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -pthread
+ALL_LDLIBS = $(PKG_LIBS) -pthread $(LDLIBS)
+
+# Modules.  Each test names the objects it links (never a main).
+COMMON	 := daemon/log.o daemon/util.o
+CAROUSEL := carousel/alc.o carousel/fec.o carousel/fdt.o carousel/reasm.o
+RX	 := carousel/rx.o
+STORE	 := daemon/cache.o daemon/cache_fs.o daemon/stage.o daemon/names.o
+HTTP	 := daemon/httpd.o daemon/mime.o
+DAEMON	 := daemon/conf.o daemon/metrics.o daemon/notify.o
+SENDER	 := carousel/flute_tx.o
+
+NIPCACHED_OBJS := daemon/main.o $(DAEMON) $(HTTP) $(STORE) $(RX) $(CAROUSEL) $(COMMON)
+NIPCAST_OBJS   := carousel/nipcast.o carousel/nipcast_tx.o carousel/nipcast_live.o \
+		  $(SENDER) carousel/fec.o $(COMMON)
+
+test_util_OBJS	:= $(COMMON)
+test_alc_OBJS	:= carousel/alc.o carousel/fec.o $(COMMON)
+test_fec_OBJS	:= carousel/fec.o $(COMMON)
+test_fdt_OBJS	:= carousel/fdt.o carousel/alc.o $(COMMON)
+test_reasm_OBJS	:= $(CAROUSEL) $(COMMON)
+test_cache_OBJS	:= $(STORE) $(COMMON)
+test_stage_OBJS	:= $(STORE) $(COMMON)
+test_names_OBJS	:= daemon/names.o $(COMMON)
+test_conf_OBJS	:= daemon/conf.o carousel/rx.o $(CAROUSEL) $(COMMON)
+test_flute_tx_OBJS := $(SENDER) carousel/alc.o carousel/fec.o carousel/fdt.o $(COMMON)
+test_rx_OBJS	:= $(RX) $(CAROUSEL) $(SENDER) $(COMMON)
+test_httpd_OBJS	:= $(HTTP) $(STORE) daemon/conf.o carousel/rx.o $(CAROUSEL) $(COMMON)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check check-unit check-san check-system check-long bench demo \
+	install uninstall clean check-style
+
+all: $(BUILD)/nipcached $(BUILD)/nipcast
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/nipcached: $(addprefix $(BUILD)/,$(NIPCACHED_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/nipcast: $(addprefix $(BUILD)/,$(NIPCAST_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# Unit tests: build/tests/test_x from tests/unit/test_x.c + test_x_OBJS.
+define unit_rule
+$(BUILD)/tests/$(1): tests/unit/$(1).c tests/unit/test.h $$(addprefix $(BUILD)/,$$($(1)_OBJS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -Itests/unit -o $$@ $$< $$(addprefix $(BUILD)/,$$($(1)_OBJS)) $$(LDFLAGS) $$(ALL_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+deps:
+	@sh tools/deps.sh
+
+check-unit: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+	@sh tests/run-unit.sh $(BUILD)/tests $(UNIT_TESTS)
+
+# Unit tests again under ASan and UBSan (CI=true runs this from check).
+check-san:
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" check-unit
+
+check-system: all
+	@sh tests/system/run.sh $(BUILD)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) check-unit
+ifeq ($(CI),true)
+	$(MAKE) check-san
+endif
+	$(MAKE) check-system
+
+check-long: deps all
+	@LONG=1 sh tests/system/run.sh $(BUILD)
+
+bench: deps all
+	@sh tools/bench.sh $(BUILD)
+
+demo: deps
+	$(MAKE) all
+	@sh tools/demo.sh $(BUILD)
+
+check-style:
+	@clang-format --dry-run --Werror daemon/*.[ch] carousel/*.[ch]
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nipcache
+	install -m 0755 $(BUILD)/nipcached $(DESTDIR)$(SBINDIR)/nipcached
+	install -m 0755 $(BUILD)/nipcast $(DESTDIR)$(BINDIR)/nipcast
+	install -m 0644 systemd/nipcached.conf $(DESTDIR)$(SYSCONFDIR)/nipcache/nipcached.conf
+ifeq ($(WITH_SYSTEMD),1)
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 0644 systemd/nipcached.service $(DESTDIR)$(UNITDIR)/nipcached.service
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nipcached $(DESTDIR)$(BINDIR)/nipcast \
+	      $(DESTDIR)$(UNITDIR)/nipcached.service
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reasm.h: FLUTE session and object reassembly.  Owned by one thread (rx);
+ * no locks.  Feeds parsed ALC packets in, stages object bytes out through an
+ * obj_sink.  Handles FDT instances (TOI 0: reassembly, EXT_CENC, fdt_parse,
+ * 20-bit instance IDs), packets that arrive before their FDT (buffered,
+ * bounded in time and bytes), RFC 5052 block partitioning, several symbols
+ * per packet, duplicates, any order, symbols merged across carousel cycles,
+ * and completion when every source block is complete.
+ */
+#ifndef NIPCACHE_REASM_H
+#define NIPCACHE_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alc.h"
+#include "sink.h"
+
+struct reasm;
+
+struct reasm_params {
+	uint32_t	max_sessions;		/* (channel, TSI) tracked */
+	uint32_t	max_objects_per_session;/* objects in flight */
+	uint64_t	max_object_bytes;	/* largest transfer length */
+	uint64_t	max_inflight_bytes;	/* sum of in-flight transfer lengths */
+	uint64_t	prefdt_max_bytes;	/* payload buffered before the FDT */
+	uint64_t	prefdt_ms;		/* how long it is kept */
+	uint64_t	object_timeout_ms;	/* no packet for this long: abort */
+	uint64_t	session_timeout_ms;	/* idle session forgotten */
+	uint64_t	done_ms;		/* completed TOIs remembered (ignore
+						   repeats) this long after their
+						   last packet */
+};
+
+/* Fill defaults (sane for a set-top box). */
+void	reasm_params_default(struct reasm_params *p);
+
+/* Counters; each is monotonic except the *_now gauges. */
+struct reasm_stats {
+	uint64_t	packets;		/* ALC packets accepted */
+	uint64_t	fdt_instances;		/* FDT instances parsed */
+	uint64_t	fdt_bad;		/* FDT instances rejected */
+	uint64_t	objects_started;
+	uint64_t	objects_completed;	/* handed to commit() */
+	uint64_t	objects_incomplete;	/* announced or started, never done */
+	uint64_t	objects_dropped_limit;	/* refused by a bound */
+	uint64_t	objects_commit_failed;	/* reported back by the daemon */
+	uint64_t	duplicate_symbols;
+	uint64_t	unsupported_fec;	/* packets with FEI we do not decode */
+	uint64_t	bad_symbols;		/* out of range SBN/ESI/length */
+	uint64_t	prefdt_dropped;		/* buffered packets dropped by bound */
+	uint64_t	sink_errors;		/* begin/write failures */
+	uint64_t	bytes;			/* payload bytes staged */
+	uint64_t	sessions_now;
+	uint64_t	objects_now;
+	uint64_t	inflight_bytes_now;
+	uint64_t	prefdt_bytes_now;
+};
+
+/* Channel a packet arrived on (source, group, port). */
+struct reasm_chan {
+	uint8_t		family;
+	uint8_t		src[16];
+	uint8_t		dst[16];
+	uint16_t	port;
+};
+
+/* New reassembler writing to sink (borrowed; must outlive it). NULL on ENOMEM. */
+struct reasm *reasm_new(const struct reasm_params *p, const struct obj_sink *sink);
+/* Aborts every staged object (OBJ_ABORT_SHUTDOWN) and frees everything. */
+void	reasm_free(struct reasm *r);
+
+/*
+ * Feed one parsed packet (pkt borrows the receive buffer only for the call).
+ * now_ms is a monotonic clock, now_unix the wall clock (FDT Expires).
+ * Returns 0, or -1 when the packet was dropped (it is counted).
+ */
+int	reasm_input(struct reasm *r, const struct reasm_chan *chan,
+	    const struct alc_pkt *pkt, uint64_t now_ms, int64_t now_unix);
+
+/* Age out idle objects, sessions, pre-FDT buffers and done-markers. */
+void	reasm_expire(struct reasm *r, uint64_t now_ms);
+
+/*
+ * The daemon's verdict on an object handed to commit().  On failure the
+ * done-marker is dropped so that the next carousel cycle is received again.
+ */
+void	reasm_commit_result(struct reasm *r, const struct obj_key *key,
+	    enum obj_result res);
+
+/* Copy the counters out. */
+void	reasm_get_stats(const struct reasm *r, struct reasm_stats *out);
+
+#endif

@@ -1,0 +1,1188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rx.c: the receive thread.
+ *
+ * One thread owns every multicast socket, the epoll set and the reassembler
+ * (style.md 10.2, 10.3).  Other threads talk to it only through the shared
+ * slot below: a mutex-protected hand-off for new sources (SIGHUP), a bounded
+ * queue of commit verdicts, and the published counters, with an eventfd in
+ * the epoll set to wake it.  The per-datagram path makes no system call
+ * beyond recvmmsg: the destination group and the kernel drop counter come
+ * from control messages (IP_PKTINFO / IPV6_PKTINFO, SO_RXQ_OVFL).
+ *
+ * A channel is one socket per (group, port), bound to the group so that
+ * only its traffic arrives; every configured source on it is joined on that
+ * socket, and the (source, TSI) filters are applied per datagram.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../daemon/log.h"
+#include "../daemon/util.h"
+#include "rx.h"
+
+#define RX_CTRL_BYTES	128	/* PKTINFO + RXQ_OVFL control messages */
+#define RX_EVENTS	32
+#define RX_ROUNDS	8	/* recvmmsg calls per socket per wake-up */
+#define RX_RETRY_MIN_MS	1000	/* join retries back off from 1 s ... */
+#define RX_RETRY_MAX_MS	4000	/* ... to every 4 s */
+#define RX_RESULTQ	4096	/* queued commit verdicts */
+#define RX_RCVBUF_DEF	(8u << 20)
+#define RX_SRC_MAX	128	/* longest "GROUP:PORT/TSI@SOURCE" accepted */
+
+/* One socket: a (group, port) with its joins and its filters. */
+struct rx_chan {
+	int		family;
+	uint8_t		group[16];	/* IPv4 in the first 4, rest zero */
+	uint16_t	port;
+	uint8_t		any_source;	/* a filter has no source: ASM join */
+	size_t		nsources;
+	uint8_t		(*sources)[16];	/* distinct and sorted: SSM joins */
+	size_t		nfilters;
+	struct carousel_src *filters;
+	int		fd;		/* -1 while not joined */
+	uint32_t	ovfl;		/* last SO_RXQ_OVFL value seen */
+	uint64_t	retry_at;
+	uint32_t	retry_ms;	/* current back-off */
+};
+
+/* Receive buffers for one recvmmsg batch. */
+union rx_ctrl {
+	struct cmsghdr	hdr;
+	uint8_t		buf[RX_CTRL_BYTES];
+};
+
+/* State owned by the rx thread (and by rx_start/rx_stop around it). */
+struct rx {
+	struct rx_params p;
+	struct reasm	*reasm;
+	int		epfd;
+	int		wakefd;
+	int		stop;
+	pthread_t	thread;
+	struct rx_chan	**chans;
+	size_t		nchans;
+	uint64_t	next_tick;
+	int		rcvbuf_logged;
+	struct rx_stats	st;
+	struct mmsghdr	*msgs;
+	struct iovec	*iov;
+	struct sockaddr_storage *names;
+	union rx_ctrl	*ctrl;
+	uint8_t		*data;
+};
+
+struct rx_result {
+	struct obj_key	key;
+	enum obj_result	res;
+};
+
+/*
+ * Everything other threads may touch, under one lock.  It outlives the rx
+ * thread, so a late rx_commit_result() during shutdown finds running == 0
+ * instead of freed memory.
+ */
+static struct {
+	pthread_mutex_t	lock;
+	int		running;
+	int		stopping;
+	int		ready;
+	int		wakefd;
+	struct carousel_src *pending;	/* rx_set_sources() slot */
+	size_t		npending;
+	int		has_pending;
+	struct rx_result *q;		/* ring of RX_RESULTQ verdicts */
+	size_t		qhead;
+	size_t		qcount;
+	uint64_t	qdropped;
+	struct rx_stats	snap;
+} rx_sh = { .lock = PTHREAD_MUTEX_INITIALIZER, .wakefd = -1 };
+
+static struct rx *rx_cur;	/* touched by rx_start/rx_stop only */
+
+static size_t
+addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static int
+addr_is_mcast(int family, const uint8_t *a)
+{
+	return family == AF_INET ? (a[0] & 0xf0) == 0xe0 : a[0] == 0xff;
+}
+
+static void
+chan_name(const struct rx_chan *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(c->family, c->group, a, sizeof(a)) == NULL)
+		util_strlcpy(a, "?", sizeof(a));
+	snprintf(buf, len, c->family == AF_INET ? "%s:%u" : "[%s]:%u", a,
+	    (unsigned)c->port);
+}
+
+/* Write to the eventfd; the caller holds rx_sh.lock so it stays open. */
+static void
+rx_wakeup_locked(void)
+{
+	uint64_t one = 1;
+
+	if (rx_sh.wakefd >= 0 && write(rx_sh.wakefd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, rx will wake. */
+	}
+}
+
+/*
+ * Interface resolution.  The configured interface may be an IPv4 address
+ * (used directly for IPv4 joins), an IPv6 address, or a name; IPv6 and
+ * protocol-independent joins need its index.  Resolved at every join
+ * attempt, because interfaces and addresses come and go.
+ */
+struct rx_ifc {
+	unsigned	ifindex;
+	int		has_v4;
+	struct in_addr	v4;
+};
+
+static unsigned
+ifindex_by_addr(int family, const void *addr)
+{
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+	struct ifaddrs *ifa, *i;
+	unsigned idx = 0;
+	const void *a;
+
+	if (getifaddrs(&ifa) == -1)
+		return 0;
+	for (i = ifa; i != NULL && idx == 0; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
+			continue;
+		sin = (const void *)i->ifa_addr;
+		sin6 = (const void *)i->ifa_addr;
+		a = family == AF_INET ? (const void *)&sin->sin_addr :
+		    (const void *)&sin6->sin6_addr;
+		if (memcmp(a, addr, addr_len(family)) == 0)
+			idx = if_nametoindex(i->ifa_name);
+	}
+	freeifaddrs(ifa);
+	return idx;
+}
+
+static int
+ifc_resolve(const char *name, int family, struct rx_ifc *out)
+{
+	struct in6_addr v6;
+
+	memset(out, 0, sizeof(*out));
+	if (name[0] == '\0')
+		return 0;
+	if (inet_pton(AF_INET, name, &out->v4) == 1) {
+		out->has_v4 = 1;
+		if (family == AF_INET)
+			return 0;
+		out->ifindex = ifindex_by_addr(AF_INET, &out->v4);
+	} else if (inet_pton(AF_INET6, name, &v6) == 1) {
+		out->ifindex = ifindex_by_addr(AF_INET6, &v6);
+	} else {
+		out->ifindex = if_nametoindex(name);
+	}
+	if (out->ifindex == 0) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sa_fill(struct sockaddr_storage *ss, int family, const uint8_t *addr,
+    uint16_t port, unsigned scope)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		sin6->sin6_scope_id = scope;
+	}
+}
+
+/* Any-source join: IP_ADD_MEMBERSHIP (ip_mreqn) or IPV6_JOIN_GROUP. */
+static int
+join_any(int fd, const struct rx_chan *c, const struct rx_ifc *ifc)
+{
+	if (c->family == AF_INET) {
+		struct ip_mreqn m;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(&m.imr_multiaddr, c->group, 4);
+		if (ifc->has_v4)
+			m.imr_address = ifc->v4;
+		m.imr_ifindex = (int)ifc->ifindex;
+		return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m,
+		    sizeof(m));
+	} else {
+		struct ipv6_mreq m;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(&m.ipv6mr_multiaddr, c->group, 16);
+		m.ipv6mr_interface = ifc->ifindex;
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m,
+		    sizeof(m));
+	}
+}
+
+/*
+ * Source-specific join.  IPv4 with an interface address uses
+ * IP_ADD_SOURCE_MEMBERSHIP; everything else MCAST_JOIN_SOURCE_GROUP,
+ * which takes an interface index (0: chosen by the kernel).
+ */
+static int
+join_source(int fd, const struct rx_chan *c, const uint8_t *src,
+    const struct rx_ifc *ifc)
+{
+	struct group_source_req g;
+
+	if (c->family == AF_INET && (ifc->has_v4 || ifc->ifindex == 0)) {
+		struct ip_mreq_source m;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(&m.imr_multiaddr, c->group, 4);
+		memcpy(&m.imr_sourceaddr, src, 4);
+		if (ifc->has_v4)
+			m.imr_interface = ifc->v4;
+		return setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP,
+		    &m, sizeof(m));
+	}
+	memset(&g, 0, sizeof(g));
+	g.gsr_interface = ifc->ifindex;
+	sa_fill(&g.gsr_group, c->family, c->group, 0, 0);
+	sa_fill(&g.gsr_source, c->family, src, 0, 0);
+	return setsockopt(fd, c->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+	    MCAST_JOIN_SOURCE_GROUP, &g, sizeof(g));
+}
+
+/*
+ * Ask for the biggest receive buffer allowed: SO_RCVBUFFORCE when root
+ * (ignores rmem_max), else SO_RCVBUF (capped by rmem_max, no privilege).
+ * Returns the effective size the kernel reports.
+ */
+static uint32_t
+sock_rcvbuf(int fd, uint32_t want)
+{
+	int v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
+	socklen_t len = sizeof(v);
+
+	if (geteuid() != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == -1) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == -1)
+			log_warn_rl("rx: SO_RCVBUF %d", v);
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) == -1)
+		return 0;
+	return v < 0 ? 0 : (uint32_t)v;
+}
+
+/* Options every channel socket needs before bind; returns 0 or -1. */
+static int
+sock_setup(int fd, int family)
+{
+	int one = 1, zero = 0;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) == -1)
+		return -1;
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero,
+		    sizeof(zero)) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
+		    sizeof(one)) == -1 ? -1 : 0;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+	    sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+	    sizeof(one)) == -1)
+		return -1;
+	/* Linux >= 4.20 only; binding to the group filters on older ones. */
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero,
+	    sizeof(zero));
+	return 0;
+}
+
+/* A socket with our options, bound to the group; -1 with errno set. */
+static int
+chan_socket(struct rx *rx, const struct rx_chan *c, unsigned ifindex)
+{
+	struct sockaddr_storage ss;
+	int fd, err;
+
+	fd = socket(c->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (sock_setup(fd, c->family) == -1)
+		goto fail;
+	rx->st.rcvbuf = sock_rcvbuf(fd, rx->p.rcvbuf);
+	/* The kernel reports twice what it grants. */
+	if (rx->st.rcvbuf / 2 < rx->p.rcvbuf && !rx->rcvbuf_logged) {
+		log_info("rx: receive buffer %u bytes of %u wanted; raise "
+		    "net.core.rmem_max to avoid drops", rx->st.rcvbuf / 2,
+		    rx->p.rcvbuf);
+		rx->rcvbuf_logged = 1;
+	}
+	/* Bound to the group: only its datagrams reach this socket. */
+	sa_fill(&ss, c->family, c->group, c->port, ifindex);
+	if (bind(fd, (struct sockaddr *)&ss, c->family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) == -1)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Open, bind and join one channel.  Any failure closes the socket (which
+ * leaves whatever was joined) and schedules a retry, so a channel is
+ * either fully joined or not open at all.
+ */
+static int
+chan_open(struct rx *rx, struct rx_chan *c, uint64_t now)
+{
+	struct epoll_event ev;
+	struct rx_ifc ifc;
+	const char *what;
+	char name[64];
+	size_t i;
+	int fd = -1, err;
+
+	what = "interface lookup";
+	if (ifc_resolve(rx->p.interface, c->family, &ifc) == -1)
+		goto fail;
+	what = "socket";
+	if ((fd = chan_socket(rx, c, ifc.ifindex)) == -1)
+		goto fail;
+	what = "join";
+	if (c->any_source) {
+		if (join_any(fd, c, &ifc) == -1)
+			goto fail;
+	} else {
+		for (i = 0; i < c->nsources; i++)
+			if (join_source(fd, c, c->sources[i], &ifc) == -1)
+				goto fail;
+	}
+	what = "epoll";
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = c;
+	if (epoll_ctl(rx->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		goto fail;
+	c->fd = fd;
+	c->ovfl = 0;
+	c->retry_ms = 0;
+	return 0;
+fail:
+	err = errno;
+	if (fd != -1)
+		close(fd);
+	rx->st.join_failures++;
+	c->retry_ms = c->retry_ms == 0 ? RX_RETRY_MIN_MS : c->retry_ms * 2;
+	if (c->retry_ms > RX_RETRY_MAX_MS)
+		c->retry_ms = RX_RETRY_MAX_MS;
+	c->retry_at = now + c->retry_ms;
+	chan_name(c, name, sizeof(name));
+	errno = err;
+	log_warn_rl("rx: %s on interface \"%s\": %s failed, retry in %u ms",
+	    name, rx->p.interface, what, (unsigned)c->retry_ms);
+	return -1;
+}
+
+static void
+chan_free(struct rx_chan *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd != -1)
+		close(c->fd);	/* leaves its groups and its epoll set */
+	free(c->sources);
+	free(c->filters);
+	free(c);
+}
+
+static int
+src_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* Add one configured source to its channel (created on first use). */
+static int
+chans_add(struct rx_chan **v, size_t *n, const struct carousel_src *s)
+{
+	struct rx_chan *c = NULL;
+	size_t i, al = addr_len(s->family);
+	void *p;
+
+	for (i = 0; i < *n && c == NULL; i++)
+		if (v[i]->family == s->family && v[i]->port == s->port &&
+		    memcmp(v[i]->group, s->group, al) == 0)
+			c = v[i];
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return -1;
+		c->family = s->family;
+		memcpy(c->group, s->group, al);
+		c->port = s->port;
+		c->fd = -1;
+		v[(*n)++] = c;
+	}
+	if ((p = realloc(c->filters, (c->nfilters + 1) *
+	    sizeof(*c->filters))) == NULL)
+		return -1;
+	c->filters = p;
+	c->filters[c->nfilters] = *s;
+	if (s->family == AF_INET)
+		memset(c->filters[c->nfilters].source + 4, 0, 12);
+	c->nfilters++;
+	if (!s->has_source) {
+		c->any_source = 1;
+		return 0;
+	}
+	for (i = 0; i < c->nsources; i++)
+		if (memcmp(c->sources[i], s->source, al) == 0)
+			return 0;
+	if ((p = realloc(c->sources, (c->nsources + 1) * 16)) == NULL)
+		return -1;
+	c->sources = p;
+	memset(c->sources[c->nsources], 0, 16);
+	memcpy(c->sources[c->nsources++], s->source, al);
+	return 0;
+}
+
+/* Group the configured sources into channels (not yet opened). */
+static struct rx_chan **
+chans_build(const struct carousel_src *srcs, size_t n, size_t *nout)
+{
+	struct rx_chan **v;
+	size_t i, nc = 0;
+
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((srcs[i].family != AF_INET && srcs[i].family != AF_INET6) ||
+		    srcs[i].port == 0 ||
+		    !addr_is_mcast(srcs[i].family, srcs[i].group)) {
+			log_warnx("rx: source %zu is not a multicast channel, "
+			    "ignored", i);
+			continue;
+		}
+		if (chans_add(v, &nc, &srcs[i]) == -1) {
+			while (nc > 0)
+				chan_free(v[--nc]);
+			free(v);
+			return NULL;
+		}
+	}
+	for (i = 0; i < nc; i++)
+		if (v[i]->nsources > 1)
+			qsort(v[i]->sources, v[i]->nsources, 16, src_cmp);
+	*nout = nc;
+	return v;
+}
+
+/* Two channels that would make the same socket and the same joins. */
+static int
+chan_same(const struct rx_chan *a, const struct rx_chan *b)
+{
+	if (a->family != b->family || a->port != b->port ||
+	    memcmp(a->group, b->group, 16) != 0 ||
+	    a->any_source != b->any_source)
+		return 0;
+	if (a->any_source)
+		return 1;
+	/* Without any-source filters every channel has a source. */
+	return a->nsources == b->nsources &&
+	    memcmp(a->sources, b->sources, a->nsources * 16) == 0;
+}
+
+/*
+ * Switch to a new source list.  Channels whose socket and joins stay the
+ * same keep their socket (only the filters change), so no datagram queued
+ * on them is lost; reassembly state lives in reasm, keyed by channel and
+ * TSI, and is not touched.  Others are closed (leaving their groups) or
+ * opened.
+ */
+static int
+rx_apply(struct rx *rx, const struct carousel_src *srcs, size_t n,
+    uint64_t now)
+{
+	struct rx_chan **v, *tmp;
+	size_t i, j, nv = 0, joined = 0;
+
+	if ((v = chans_build(srcs, n, &nv)) == NULL) {
+		log_warnx("rx: out of memory, keeping the previous sources");
+		return -1;
+	}
+	for (i = 0; i < nv; i++) {
+		for (j = 0; j < rx->nchans; j++) {
+			if (rx->chans[j] == NULL ||
+			    !chan_same(rx->chans[j], v[i]))
+				continue;
+			tmp = rx->chans[j];
+			rx->chans[j] = NULL;
+			free(tmp->filters);
+			tmp->filters = v[i]->filters;
+			tmp->nfilters = v[i]->nfilters;
+			v[i]->filters = NULL;
+			chan_free(v[i]);
+			v[i] = tmp;
+			break;
+		}
+	}
+	for (j = 0; j < rx->nchans; j++)
+		chan_free(rx->chans[j]);
+	free(rx->chans);
+	rx->chans = v;
+	rx->nchans = nv;
+	for (i = 0; i < nv; i++)
+		if (v[i]->fd != -1 || chan_open(rx, v[i], now) == 0)
+			joined++;
+	log_info("rx: %zu channel(s) from %zu source(s), %zu joined", nv, n,
+	    joined);
+	return 0;
+}
+
+/* Kernel drops: the delta of the cumulative SO_RXQ_OVFL counter. */
+static void
+rx_ovfl(struct rx *rx, struct rx_chan *c, uint32_t v)
+{
+	rx->st.kernel_drops += (uint32_t)(v - c->ovfl);
+	c->ovfl = v;
+}
+
+/* Walk the control messages: destination address and drop counter. */
+static int
+rx_cmsgs(struct rx *rx, struct rx_chan *c, struct msghdr *h, uint8_t *dst)
+{
+	struct cmsghdr *cm;
+	int found = 0;
+
+	for (cm = CMSG_FIRSTHDR(h); cm != NULL; cm = CMSG_NXTHDR(h, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memcpy(dst, &pi.ipi_addr, 4);
+			found = 1;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi6;
+
+			memcpy(&pi6, CMSG_DATA(cm), sizeof(pi6));
+			memcpy(dst, &pi6.ipi6_addr, 16);
+			found = 1;
+		} else if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t v;
+
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			rx_ovfl(rx, c, v);
+		}
+	}
+	return found;
+}
+
+/* 1 if a configured (source, TSI) of the channel accepts the packet. */
+static int
+rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
+{
+	size_t i, al = addr_len(c->family);
+
+	for (i = 0; i < c->nfilters; i++) {
+		const struct carousel_src *f = &c->filters[i];
+
+		if (f->has_source && memcmp(f->source, src, al) != 0)
+			continue;
+		if (f->has_tsi && !alc_id_eq(f->tsi, tsi))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* One datagram: count, parse, filter, hand to reasm.  No system calls. */
+static void
+rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
+    uint64_t now, int64_t wall)
+{
+	struct msghdr *h = &m->msg_hdr;
+	struct reasm_chan ch;
+	struct alc_pkt pkt;
+	size_t al = addr_len(c->family);
+	int rc;
+
+	rx->st.datagrams++;
+	rx->st.bytes += m->msg_len;
+	memset(&ch, 0, sizeof(ch));
+	if (!rx_cmsgs(rx, c, h, ch.dst))
+		memcpy(ch.dst, c->group, al);
+	if (h->msg_flags & MSG_TRUNC) {
+		rx->st.bad_packets[RX_BAD_OVERSIZE]++;
+		return;
+	}
+	if (c->family == AF_INET)
+		memcpy(ch.src, &((struct sockaddr_in *)h->msg_name)->sin_addr,
+		    4);
+	else
+		memcpy(ch.src, &((struct sockaddr_in6 *)h->msg_name)->sin6_addr,
+		    16);
+	rc = alc_parse(h->msg_iov->iov_base, m->msg_len, &pkt);
+	if (rc < 0) {
+		rx->st.bad_packets[-rc > ALC_ENERR ? ALC_ENERR : -rc]++;
+		return;
+	}
+	if (memcmp(ch.dst, c->group, al) != 0 ||
+	    !rx_match(c, ch.src, pkt.tsi)) {
+		rx->st.filtered++;
+		return;
+	}
+	ch.family = (uint8_t)c->family;
+	ch.port = c->port;
+	(void)reasm_input(rx->reasm, &ch, &pkt, now, wall);
+}
+
+/* Restore the lengths recvmmsg overwrote. */
+static void
+rx_msg_reset(struct rx *rx, size_t i)
+{
+	rx->msgs[i].msg_hdr.msg_namelen = sizeof(rx->names[i]);
+	rx->msgs[i].msg_hdr.msg_controllen = sizeof(rx->ctrl[i]);
+	rx->msgs[i].msg_hdr.msg_flags = 0;
+}
+
+/*
+ * Read one socket: full batches in a row while the queue keeps them
+ * coming, bounded so that other channels get their turn.
+ */
+static void
+rx_drain(struct rx *rx, struct rx_chan *c)
+{
+	uint64_t now;
+	int64_t wall;
+	int round, n, i;
+
+	for (round = 0; round < RX_ROUNDS; round++) {
+		n = recvmmsg(c->fd, rx->msgs, rx->p.batch, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				log_warn_rl("rx: recvmmsg");
+			return;
+		}
+		now = util_now_ms();
+		wall = util_wall_s();
+		for (i = 0; i < n; i++) {
+			rx_datagram(rx, c, &rx->msgs[i], now, wall);
+			rx_msg_reset(rx, (size_t)i);
+		}
+		if ((uint32_t)n < rx->p.batch)
+			return;
+	}
+}
+
+/* Apply queued commit verdicts, copying them out a chunk at a time. */
+static void
+rx_results(struct rx *rx)
+{
+	struct rx_result r[32];
+	size_t i, k;
+
+	do {
+		pthread_mutex_lock(&rx_sh.lock);
+		for (k = 0; k < 32 && rx_sh.qcount > 0; k++) {
+			r[k] = rx_sh.q[rx_sh.qhead];
+			rx_sh.qhead = (rx_sh.qhead + 1) % RX_RESULTQ;
+			rx_sh.qcount--;
+		}
+		pthread_mutex_unlock(&rx_sh.lock);
+		for (i = 0; i < k; i++)
+			reasm_commit_result(rx->reasm, &r[i].key, r[i].res);
+	} while (k == 32);
+}
+
+/* Publish counters and readiness for the other threads. */
+static void
+rx_publish(struct rx *rx)
+{
+	size_t i, joined = 0;
+
+	for (i = 0; i < rx->nchans; i++)
+		joined += rx->chans[i]->fd != -1;
+	rx->st.sockets = joined;
+	if (rx->reasm != NULL)
+		reasm_get_stats(rx->reasm, &rx->st.reasm);
+	pthread_mutex_lock(&rx_sh.lock);
+	rx->st.results_dropped = rx_sh.qdropped;
+	rx_sh.snap = rx->st;
+	rx_sh.ready = joined == rx->nchans && !rx_sh.has_pending;
+	pthread_mutex_unlock(&rx_sh.lock);
+}
+
+/* The eventfd fired: stop request, new sources, or verdicts. */
+static void
+rx_wake(struct rx *rx, uint64_t now)
+{
+	struct carousel_src *srcs = NULL;
+	uint64_t v;
+	size_t n = 0;
+	int take;
+
+	if (read(rx->wakefd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: a wake-up already consumed. */
+	}
+	pthread_mutex_lock(&rx_sh.lock);
+	rx->stop = rx_sh.stopping;
+	take = rx_sh.has_pending;
+	if (take) {
+		srcs = rx_sh.pending;
+		n = rx_sh.npending;
+		rx_sh.pending = NULL;
+		rx_sh.has_pending = 0;
+	}
+	pthread_mutex_unlock(&rx_sh.lock);
+	rx_results(rx);
+	if (take && !rx->stop) {
+		rx_apply(rx, srcs, n, now);
+		rx_publish(rx);
+	}
+	free(srcs);
+}
+
+/* Every RX_TICK_MS: expiry, join retries, verdicts, counters. */
+static void
+rx_housekeep(struct rx *rx, uint64_t now)
+{
+	struct rx_chan *c;
+	char name[64];
+	size_t i;
+
+	reasm_expire(rx->reasm, now);
+	for (i = 0; i < rx->nchans; i++) {
+		c = rx->chans[i];
+		if (c->fd == -1 && now >= c->retry_at &&
+		    chan_open(rx, c, now) == 0) {
+			chan_name(c, name, sizeof(name));
+			log_info("rx: %s joined after a retry", name);
+		}
+	}
+	rx_results(rx);
+	rx_publish(rx);
+}
+
+static void *
+rx_main(void *arg)
+{
+	struct rx *rx = arg;
+	struct epoll_event ev[RX_EVENTS];
+	uint64_t now;
+	int i, n, wake;
+
+	while (!rx->stop) {
+		now = util_now_ms();
+		if (now >= rx->next_tick) {
+			rx_housekeep(rx, now);
+			rx->next_tick = now + RX_TICK_MS;
+		}
+		n = epoll_wait(rx->epfd, ev, RX_EVENTS,
+		    (int)(rx->next_tick - now));
+		if (n == -1 && errno != EINTR)
+			log_warn_rl("rx: epoll_wait");
+		/* Sockets first: applying new sources frees channels. */
+		for (i = 0, wake = 0; i < n; i++) {
+			if (ev[i].data.ptr == NULL)
+				wake = 1;
+			else
+				rx_drain(rx, ev[i].data.ptr);
+		}
+		if (wake)
+			rx_wake(rx, util_now_ms());
+	}
+	rx_publish(rx);
+	/* Staged objects are aborted from the thread that began them. */
+	reasm_free(rx->reasm);
+	rx->reasm = NULL;
+	return NULL;
+}
+
+static int
+rx_buffers(struct rx *rx)
+{
+	size_t i, b = rx->p.batch;
+
+	rx->msgs = calloc(b, sizeof(*rx->msgs));
+	rx->iov = calloc(b, sizeof(*rx->iov));
+	rx->names = calloc(b, sizeof(*rx->names));
+	rx->ctrl = calloc(b, sizeof(*rx->ctrl));
+	rx->data = malloc(b * RX_SLOT_BYTES);
+	if (!rx->msgs || !rx->iov || !rx->names || !rx->ctrl || !rx->data)
+		return -1;
+	for (i = 0; i < b; i++) {
+		rx->iov[i].iov_base = rx->data + i * RX_SLOT_BYTES;
+		rx->iov[i].iov_len = RX_SLOT_BYTES;
+		rx->msgs[i].msg_hdr.msg_iov = &rx->iov[i];
+		rx->msgs[i].msg_hdr.msg_iovlen = 1;
+		rx->msgs[i].msg_hdr.msg_name = &rx->names[i];
+		rx->msgs[i].msg_hdr.msg_control = &rx->ctrl[i];
+		rx_msg_reset(rx, i);
+	}
+	return 0;
+}
+
+static void
+rx_free(struct rx *rx)
+{
+	size_t i;
+
+	if (rx->reasm != NULL)
+		reasm_free(rx->reasm);
+	for (i = 0; i < rx->nchans; i++)
+		chan_free(rx->chans[i]);
+	free(rx->chans);
+	if (rx->epfd != -1)
+		close(rx->epfd);
+	if (rx->wakefd != -1)
+		close(rx->wakefd);
+	free(rx->msgs);
+	free(rx->iov);
+	free(rx->names);
+	free(rx->ctrl);
+	free(rx->data);
+	free(rx);
+}
+
+/* Allocate and wire everything except channels and the thread. */
+static struct rx *
+rx_new(const struct rx_params *p, const struct obj_sink *sink)
+{
+	struct epoll_event ev;
+	struct rx *rx;
+
+	if ((rx = calloc(1, sizeof(*rx))) == NULL)
+		return NULL;
+	rx->epfd = rx->wakefd = -1;
+	rx->p = *p;
+	rx->p.interface[sizeof(rx->p.interface) - 1] = '\0';
+	if (rx->p.batch == 0)
+		rx->p.batch = 64;
+	if (rx->p.batch > RX_BATCH_MAX)
+		rx->p.batch = RX_BATCH_MAX;
+	if (rx->p.rcvbuf == 0)
+		rx->p.rcvbuf = RX_RCVBUF_DEF;
+	if (rx->p.reasm.max_sessions == 0)
+		reasm_params_default(&rx->p.reasm);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (rx_buffers(rx) == -1 ||
+	    (rx->reasm = reasm_new(&rx->p.reasm, sink)) == NULL ||
+	    (rx->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (rx->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->wakefd, &ev) == -1) {
+		log_warn("rx_start: set-up");
+		rx_free(rx);
+		return NULL;
+	}
+	return rx;
+}
+
+/* Reset the shared slot for a new run; q is handed over. */
+static void
+rx_shared_open(int wakefd, struct rx_result *q)
+{
+	pthread_mutex_lock(&rx_sh.lock);
+	rx_sh.running = 1;
+	rx_sh.stopping = 0;
+	rx_sh.ready = 0;
+	rx_sh.wakefd = wakefd;
+	rx_sh.q = q;
+	rx_sh.qhead = rx_sh.qcount = 0;
+	rx_sh.qdropped = 0;
+	memset(&rx_sh.snap, 0, sizeof(rx_sh.snap));
+	pthread_mutex_unlock(&rx_sh.lock);
+}
+
+static void
+rx_shared_close(void)
+{
+	pthread_mutex_lock(&rx_sh.lock);
+	rx_sh.running = 0;
+	rx_sh.ready = 0;
+	rx_sh.wakefd = -1;
+	free(rx_sh.q);
+	rx_sh.q = NULL;
+	rx_sh.qcount = 0;
+	free(rx_sh.pending);
+	rx_sh.pending = NULL;
+	rx_sh.has_pending = 0;
+	rx_sh.snap.sockets = 0;
+	pthread_mutex_unlock(&rx_sh.lock);
+}
+
+int
+rx_start(const struct rx_params *p, const struct carousel_src *srcs,
+    size_t n, const struct obj_sink *sink)
+{
+	struct rx_result *q;
+	struct rx *rx;
+	sigset_t all, old;
+	int err;
+
+	if (rx_cur != NULL) {
+		log_warnx("rx_start: already running");
+		return -1;
+	}
+	if ((q = calloc(RX_RESULTQ, sizeof(*q))) == NULL) {
+		log_warn("rx_start: result queue");
+		return -1;
+	}
+	if ((rx = rx_new(p, sink)) == NULL) {
+		free(q);
+		return -1;
+	}
+	rx_shared_open(rx->wakefd, q);
+	rx->next_tick = util_now_ms() + RX_TICK_MS;
+	if (rx_apply(rx, srcs, n, util_now_ms()) == -1)
+		goto fail;
+	rx_publish(rx);
+	/* Signals belong to the main thread (sigwait/signalfd). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&rx->thread, NULL, rx_main, rx);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		errno = err;
+		log_warn("rx_start: pthread_create");
+		goto fail;
+	}
+	rx_cur = rx;
+	return 0;
+fail:
+	rx_shared_close();
+	rx_free(rx);
+	return -1;
+}
+
+void
+rx_stop(void)
+{
+	struct rx *rx = rx_cur;
+
+	if (rx == NULL)
+		return;
+	pthread_mutex_lock(&rx_sh.lock);
+	rx_sh.stopping = 1;
+	rx_wakeup_locked();
+	pthread_mutex_unlock(&rx_sh.lock);
+	pthread_join(rx->thread, NULL);
+	rx_shared_close();
+	rx_free(rx);
+	rx_cur = NULL;
+}
+
+int
+rx_set_sources(const struct carousel_src *srcs, size_t n)
+{
+	struct carousel_src *copy = NULL;
+
+	if (n > 0) {
+		if ((copy = calloc(n, sizeof(*copy))) == NULL)
+			return -1;
+		memcpy(copy, srcs, n * sizeof(*copy));
+	}
+	pthread_mutex_lock(&rx_sh.lock);
+	if (!rx_sh.running) {
+		pthread_mutex_unlock(&rx_sh.lock);
+		free(copy);
+		return -1;
+	}
+	free(rx_sh.pending);	/* an older list not applied yet */
+	rx_sh.pending = copy;
+	rx_sh.npending = n;
+	rx_sh.has_pending = 1;
+	rx_sh.ready = 0;
+	rx_wakeup_locked();
+	pthread_mutex_unlock(&rx_sh.lock);
+	return 0;
+}
+
+void
+rx_get_stats(struct rx_stats *out)
+{
+	pthread_mutex_lock(&rx_sh.lock);
+	*out = rx_sh.snap;
+	pthread_mutex_unlock(&rx_sh.lock);
+}
+
+int
+rx_ready(void)
+{
+	int r;
+
+	pthread_mutex_lock(&rx_sh.lock);
+	r = rx_sh.running && rx_sh.ready;
+	pthread_mutex_unlock(&rx_sh.lock);
+	return r;
+}
+
+void
+rx_commit_result(const struct obj_key *key, enum obj_result res)
+{
+	struct rx_result *r;
+	int full;
+
+	pthread_mutex_lock(&rx_sh.lock);
+	if (!rx_sh.running || rx_sh.q == NULL) {
+		pthread_mutex_unlock(&rx_sh.lock);
+		return;
+	}
+	full = rx_sh.qcount == RX_RESULTQ;
+	if (full) {
+		rx_sh.qdropped++;
+	} else {
+		r = &rx_sh.q[(rx_sh.qhead + rx_sh.qcount) % RX_RESULTQ];
+		r->key = *key;
+		r->res = res;
+		/* Empty before: rx drains fully per wake, so one is enough. */
+		if (rx_sh.qcount++ == 0)
+			rx_wakeup_locked();
+	}
+	pthread_mutex_unlock(&rx_sh.lock);
+	if (full)
+		log_warnx_rl("rx_commit_result: queue full, verdict dropped");
+}
+
+/* Parse an IPv4 dotted quad or a bracketed IPv6 address; advances *sp. */
+static int
+parse_addr(const char **sp, int *family, uint8_t *out)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *s = *sp, *end;
+	size_t n;
+
+	memset(out, 0, 16);
+	if (*s == '[') {
+		if ((end = strchr(s + 1, ']')) == NULL)
+			return -1;
+		n = (size_t)(end - (s + 1));
+		if (n == 0 || n >= sizeof(buf))
+			return -1;
+		memcpy(buf, s + 1, n);
+		buf[n] = '\0';
+		*family = AF_INET6;
+		*sp = end + 1;
+	} else {
+		n = strspn(s, "0123456789.");
+		if (n == 0 || n >= INET_ADDRSTRLEN)
+			return -1;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		*family = AF_INET;
+		*sp = s + n;
+	}
+	return inet_pton(*family, buf, out) == 1 ? 0 : -1;
+}
+
+/* Unsigned decimal, 1..maxdigits digits, at most max; advances *sp. */
+static int
+parse_dec(const char **sp, int maxdigits, uint64_t max, uint64_t *out)
+{
+	const char *s = *sp;
+	uint64_t v = 0;
+	int n;
+
+	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
+		unsigned d = (unsigned)(s[n] - '0');
+
+		if (n == maxdigits || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (n == 0)
+		return -1;
+	*sp = s + n;
+	*out = v;
+	return 0;
+}
+
+/* A usable SSM source: unicast, not unspecified, not broadcast. */
+static int
+source_ok(int family, const uint8_t *a)
+{
+	static const uint8_t zero[16], bcast[4] = { 255, 255, 255, 255 };
+	size_t al = addr_len(family);
+
+	if (addr_is_mcast(family, a) || memcmp(a, zero, al) == 0)
+		return 0;
+	return family == AF_INET6 || memcmp(a, bcast, 4) != 0;
+}
+
+int
+rx_parse_src(const char *s, struct carousel_src *out)
+{
+	struct carousel_src c;
+	const char *p = s;
+	uint64_t v;
+	int fam;
+
+	if (s == NULL || strnlen(s, RX_SRC_MAX + 1) > RX_SRC_MAX)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	if (parse_addr(&p, &c.family, c.group) == -1 ||
+	    !addr_is_mcast(c.family, c.group) || *p != ':')
+		return -1;
+	p++;
+	if (parse_dec(&p, 5, 65535, &v) == -1 || v == 0)
+		return -1;
+	c.port = (uint16_t)v;
+	if (*p == '/') {
+		p++;
+		if (parse_dec(&p, 20, UINT64_MAX, &v) == -1)
+			return -1;
+		c.has_tsi = 1;
+		c.tsi.lo = v;
+	}
+	if (*p == '@') {
+		p++;
+		if (parse_addr(&p, &fam, c.source) == -1 || fam != c.family ||
+		    !source_ok(fam, c.source))
+			return -1;
+		c.has_source = 1;
+	}
+	if (*p != '\0')
+		return -1;
+	*out = c;
+	return 0;
+}

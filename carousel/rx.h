@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rx.h: the receive thread.  One thread, epoll over the multicast sockets,
+ * recvmmsg batches, alc_parse and reasm_input, staging through the sink.
+ * carousel/ owns these types; daemon/main.c fills them from the config.
+ */
+#ifndef NIPCACHE_RX_H
+#define NIPCACHE_RX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alc.h"
+#include "reasm.h"
+#include "sink.h"
+
+/* One multicast channel to join. */
+struct carousel_src {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		group[16];
+	uint16_t	port;
+	uint8_t		has_source;	/* source-specific join */
+	uint8_t		source[16];
+	uint8_t		has_tsi;	/* accept only this TSI */
+	struct alc_id	tsi;
+};
+
+/*
+ * An empty interface lets the kernel choose (routing table); rcvbuf 0
+ * means 8 MB, batch 0 means 64 (at most RX_BATCH_MAX); reasm with
+ * max_sessions 0 means reasm_params_default().
+ */
+struct rx_params {
+	char		interface[64];	/* address or interface name to join on */
+	uint32_t	rcvbuf;		/* wanted SO_RCVBUF (capped by rmem_max) */
+	uint32_t	batch;		/* datagrams per recvmmsg */
+	struct reasm_params reasm;
+};
+
+#define RX_BATCH_MAX	1024
+/* Housekeeping period: reasm_expire, join retries, counters published. */
+#define RX_TICK_MS	100
+/* Largest datagram received whole; longer ones are counted as bad. */
+#define RX_SLOT_BYTES	9216
+/* bad_packets[RX_BAD_OVERSIZE]: longer than RX_SLOT_BYTES (MSG_TRUNC). */
+#define RX_BAD_OVERSIZE	0
+
+struct rx_stats {
+	uint64_t	datagrams;		/* received */
+	uint64_t	bytes;			/* UDP payload bytes received */
+	uint64_t	kernel_drops;		/* SO_RXQ_OVFL */
+	uint64_t	bad_packets[ALC_ENERR + 1]; /* by -ALC_E* code */
+	uint64_t	filtered;		/* wrong TSI or source */
+	uint64_t	sockets;		/* joined channels now */
+	uint64_t	join_failures;		/* join attempts that failed */
+	uint64_t	results_dropped;	/* verdict queue was full */
+	uint32_t	rcvbuf;			/* effective receive buffer */
+	struct reasm_stats reasm;
+};
+
+/*
+ * Join srcs (copied) and start the thread.  sink is borrowed and must
+ * outlive rx_stop().  Returns 0, or -1 with a logged reason (no thread).
+ * A channel that cannot be joined is logged and retried, not fatal.
+ */
+int	rx_start(const struct rx_params *p, const struct carousel_src *srcs,
+	    size_t n, const struct obj_sink *sink);
+/*
+ * Replace the joined channels (SIGHUP); thread safe, srcs copied, applied
+ * by rx soon after.  Unchanged channels keep their socket and reassembly
+ * state.  Returns 0, or -1 when rx is not running or out of memory.
+ */
+int	rx_set_sources(const struct carousel_src *srcs, size_t n);
+/* Stop the thread, abort staged objects and leave every group. */
+void	rx_stop(void);
+/*
+ * Copy the counters out; thread safe.  The rx thread publishes them every
+ * housekeeping tick (RX_TICK_MS), so they may lag by that much.
+ */
+void	rx_get_stats(struct rx_stats *out);
+/* 1 once every configured channel is joined (0 while a set is pending). */
+int	rx_ready(void);
+/*
+ * Thread safe: queue the daemon's verdict on a committed object for rx
+ * (reasm_commit_result).  Never blocks: dropped and counted when the
+ * queue is full, ignored when rx is not running.
+ */
+void	rx_commit_result(const struct obj_key *key, enum obj_result res);
+
+/*
+ * Parse "GROUP:PORT[/TSI][@SOURCE]" ("[ff15::1]:5000/2@[2001:db8::1]").
+ * IPv6 addresses go in brackets; GROUP must be multicast, PORT 1..65535,
+ * TSI decimal up to 2^64-1 (in tsi.lo), SOURCE a unicast address of the
+ * same family.  Pure.  Returns 0 and fills *out, or -1 (*out untouched).
+ */
+int	rx_parse_src(const char *s, struct carousel_src *out);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sink.h: the seam between carousel/ and storage.  carousel/ knows nothing
+ * of files or HTTP: it stages object bytes through these callbacks, and the
+ * daemon (daemon/stage.c) turns them into cache entries.  Unit tests use an
+ * in-memory sink.
+ *
+ * Life of a handle: begin() -> any number of write() -> exactly one of
+ * commit() or abort(), each of which consumes the handle.  All calls for one
+ * handle come from one thread.  commit() is asynchronous: the daemon
+ * verifies (decoding, length, digest) and publishes later, and reports the
+ * outcome through the result callback it was given (see rx_commit_result).
+ */
+#ifndef NIPCACHE_SINK_H
+#define NIPCACHE_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alc.h"
+
+/* A transport object: channel (src, dst, port) + TSI + TOI. */
+struct obj_key {
+	uint8_t		family;		/* AF_INET or AF_INET6 */
+	uint8_t		src[16];	/* source address (IPv4 in the first 4) */
+	uint8_t		dst[16];	/* group address */
+	uint16_t	port;		/* destination UDP port, host order */
+	struct alc_id	tsi;
+	struct alc_id	toi;
+};
+
+/* What the FDT said about an object, at commit time.  Borrowed by commit(). */
+struct obj_meta {
+	struct obj_key	key;
+	const char	*location;	/* Content-Location as announced */
+	uint64_t	transfer_length;/* bytes staged */
+	int64_t		content_length;	/* decoded length, -1 if not announced */
+	const char	*content_type;	/* NULL if not announced */
+	const char	*content_encoding; /* NULL, "gzip", ... */
+	uint8_t		has_md5;
+	uint8_t		md5[16];
+	uint8_t		has_sha256;
+	uint8_t		sha256[32];
+	uint64_t	seq;		/* version order per location: larger is newer */
+};
+
+/* Reasons passed to abort(), for counters. */
+enum obj_abort_reason {
+	OBJ_ABORT_INCOMPLETE = 0,	/* timed out / session ended */
+	OBJ_ABORT_SUPERSEDED,		/* a newer version replaced it */
+	OBJ_ABORT_INVALID,		/* FDT and packets disagree */
+	OBJ_ABORT_LIMIT,		/* a bound was hit */
+	OBJ_ABORT_SHUTDOWN,
+	OBJ_ABORT_NREASONS
+};
+
+/* Outcome reported back after commit(). */
+enum obj_result {
+	OBJ_OK = 0,		/* published in the cache */
+	OBJ_EDIGEST,		/* Content-MD5 / Content-Digest mismatch */
+	OBJ_ELENGTH,		/* decoded length != Content-Length */
+	OBJ_EDECODE,		/* bad or oversized content encoding (gzip bomb) */
+	OBJ_ESTALE,		/* an equal or newer version is already cached */
+	OBJ_EIO,		/* disk error or ENOSPC */
+	OBJ_ENAME,		/* Content-Location cannot be served */
+	OBJ_NRESULTS
+};
+
+struct obj_sink {
+	void	*ctx;
+	/* Start staging an object of transfer_len bytes; NULL on failure. */
+	void	*(*begin)(void *ctx, const struct obj_key *key,
+		    uint64_t transfer_len);
+	/* Write len bytes at off (off + len <= transfer_len). 0 or -1. */
+	int	(*write)(void *ctx, void *h, uint64_t off, const void *buf,
+		    size_t len);
+	/* Every byte is written: verify and publish asynchronously. */
+	void	(*commit)(void *ctx, void *h, const struct obj_meta *meta);
+	/* Throw the staged bytes away. */
+	void	(*abort)(void *ctx, void *h, enum obj_abort_reason why);
+};
+
+#endif

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf.c: nipcached.conf (INI, libinih) -> struct conf.  One flat table of
+ * keys, each a one-line call to a small parse_* function (chrony's
+ * CNF_ParseLine shape).  Errors read "file:line: [section] key: reason".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <arpa/inet.h>
+
+#include <ini.h>
+
+#include "conf.h"
+#include "log.h"
+#include "util.h"
+
+/* libinih as Debian builds it reads lines of at most INI_MAX_LINE - 1 bytes. */
+#define CONF_LINE_MAX	199
+
+struct conf_ctx {
+	struct conf	*c;
+	int		listen_given;	/* first listen= replaces the default */
+	char		key[96];	/* first failing key */
+	char		why[160];	/* and why */
+	int		failed;
+};
+
+typedef int (*conf_parse_fn)(struct conf *c, const char *v, char *why, size_t n);
+
+static int
+parse_level(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (strcasecmp(v, "warn") == 0 || strcasecmp(v, "warning") == 0)
+		c->log_level = LOG_LEVEL_WARN;
+	else if (strcasecmp(v, "info") == 0)
+		c->log_level = LOG_LEVEL_INFO;
+	else if (strcasecmp(v, "debug") == 0)
+		c->log_level = LOG_LEVEL_DEBUG;
+	else {
+		snprintf(why, n, "expected warn, info or debug");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_str(char *dst, size_t dstlen, const char *v, char *why, size_t n)
+{
+	if (*v == '\0' || strlen(v) >= dstlen) {
+		snprintf(why, n, "empty or longer than %zu bytes", dstlen - 1);
+		return -1;
+	}
+	util_strlcpy(dst, v, dstlen);
+	return 0;
+}
+
+static int
+parse_interface(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_str(c->interface, sizeof(c->interface), v, why, n);
+}
+
+static int
+parse_udp(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (c->nsrcs >= CONF_MAX_SRCS) {
+		snprintf(why, n, "more than %d channels", CONF_MAX_SRCS);
+		return -1;
+	}
+	if (rx_parse_src(v, &c->srcs[c->nsrcs]) < 0) {
+		snprintf(why, n, "expected GROUP:PORT[/TSI][@SOURCE] with a "
+		    "multicast group, IPv6 in brackets");
+		return -1;
+	}
+	c->nsrcs++;
+	return 0;
+}
+
+/* A size in bytes (K, M, G, T binary) within [lo, hi]. */
+static int
+parse_size_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
+    char *why, size_t n)
+{
+	uint64_t x;
+
+	if (util_parse_size(v, &x) < 0 || x < lo || x > hi) {
+		snprintf(why, n, "expected a size from %llu to %llu bytes "
+		    "(suffixes K, M, G, T)", (unsigned long long)lo,
+		    (unsigned long long)hi);
+		return -1;
+	}
+	*dst = x;
+	return 0;
+}
+
+static int
+parse_ms_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
+    char *why, size_t n)
+{
+	uint64_t x;
+
+	if (util_parse_duration_ms(v, &x) < 0 || x < lo || x > hi) {
+		snprintf(why, n, "expected a duration from %llums to %llums "
+		    "(250ms, 6s, 2m)", (unsigned long long)lo,
+		    (unsigned long long)hi);
+		return -1;
+	}
+	*dst = x;
+	return 0;
+}
+
+static int
+parse_u32_in(uint32_t *dst, const char *v, uint32_t lo, uint32_t hi,
+    char *why, size_t n)
+{
+	uint64_t x;
+
+	if (util_parse_size(v, &x) < 0 || x < lo || x > hi) {
+		snprintf(why, n, "expected a number from %u to %u", lo, hi);
+		return -1;
+	}
+	*dst = (uint32_t)x;
+	return 0;
+}
+
+static int
+parse_rcvbuf(struct conf *c, const char *v, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_size_in(&x, v, 64 << 10, 1ULL << 30, why, n) < 0)
+		return -1;
+	c->rcvbuf = (uint32_t)x;
+	return 0;
+}
+
+static int
+parse_obj_timeout(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_ms_in(&c->reasm.object_timeout_ms, v, 100, 86400000, why, n);
+}
+
+static int
+parse_session_timeout(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_ms_in(&c->reasm.session_timeout_ms, v, 1000, 86400000, why, n);
+}
+
+static int
+parse_prefdt_time(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_ms_in(&c->reasm.prefdt_ms, v, 0, 600000, why, n);
+}
+
+static int
+parse_prefdt_bytes(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->reasm.prefdt_max_bytes, v, 0, 1ULL << 30, why, n);
+}
+
+static int
+parse_max_object(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->reasm.max_object_bytes, v, 1, 1ULL << 40, why, n);
+}
+
+static int
+parse_inflight(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->reasm.max_inflight_bytes, v, 1, 1ULL << 42, why, n);
+}
+
+static int
+parse_objs_per_session(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->reasm.max_objects_per_session, v, 1, 1000000,
+	    why, n);
+}
+
+static int
+parse_max_sessions(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->reasm.max_sessions, v, 1, 100000, why, n);
+}
+
+static int
+parse_dir(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (v[0] != '/') {
+		snprintf(why, n, "expected an absolute path");
+		return -1;
+	}
+	return parse_str(c->cache_dir, sizeof(c->cache_dir), v, why, n);
+}
+
+static int
+parse_max_bytes(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->max_bytes, v, 1 << 20, 1ULL << 50, why, n);
+}
+
+static int
+parse_min_free(struct conf *c, const char *v, char *why, size_t n)
+{
+	size_t len = strlen(v);
+	uint64_t pct;
+	char num[32];
+
+	if (len > 1 && len < sizeof(num) && v[len - 1] == '%') {
+		memcpy(num, v, len - 1);
+		num[len - 1] = '\0';
+		if (util_parse_size(num, &pct) < 0 || pct > 90) {
+			snprintf(why, n, "expected a percentage from 0%% to 90%%");
+			return -1;
+		}
+		c->min_free_pct = (uint32_t)pct;
+		c->min_free_bytes = 0;
+		return 0;
+	}
+	c->min_free_pct = 0;
+	return parse_size_in(&c->min_free_bytes, v, 0, 1ULL << 50, why, n);
+}
+
+static int
+parse_fsync(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (strcasecmp(v, "always") == 0)
+		c->fsync = CONF_FSYNC_ALWAYS;
+	else if (strcasecmp(v, "commit") == 0)
+		c->fsync = CONF_FSYNC_COMMIT;
+	else if (strcasecmp(v, "never") == 0)
+		c->fsync = CONF_FSYNC_NEVER;
+	else {
+		snprintf(why, n, "expected always, commit or never");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_decoded_max(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->max_decoded_bytes, v, 1024, 1ULL << 40, why, n);
+}
+
+static int
+parse_require_mount(struct conf *c, const char *v, char *why, size_t n)
+{
+	int b = util_parse_bool(v);
+
+	if (b < 0) {
+		snprintf(why, n, "expected yes or no");
+		return -1;
+	}
+	c->require_mount = b;
+	return 0;
+}
+
+/* "ADDR:PORT" with an IPv4 address, or "[IPv6]:PORT". */
+static int
+conf_check_listen(const char *v)
+{
+	char host[64];
+	const char *colon, *port;
+	unsigned char buf[16];
+	char *end;
+	unsigned long p;
+	size_t hl;
+
+	if (v[0] == '[') {
+		const char *rb = strchr(v, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -1;
+		hl = (size_t)(rb - v - 1);
+		if (hl == 0 || hl >= sizeof(host))
+			return -1;
+		memcpy(host, v + 1, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET6, host, buf) != 1)
+			return -1;
+		port = rb + 2;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - v);
+		if (hl == 0 || hl >= sizeof(host))
+			return -1;
+		memcpy(host, v, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET, host, buf) != 1)
+			return -1;
+		port = colon + 1;
+	}
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (*port == '\0' || *end != '\0' || errno || p > 65535)
+		return -1;
+	return 0;
+}
+
+static int
+parse_listen_ctx(struct conf_ctx *x, const char *v, char *why, size_t n)
+{
+	struct conf *c = x->c;
+
+	if (!x->listen_given) {
+		c->nlisten = 0;
+		x->listen_given = 1;
+	}
+	if (c->nlisten >= CONF_MAX_LISTEN) {
+		snprintf(why, n, "more than %d listen addresses", CONF_MAX_LISTEN);
+		return -1;
+	}
+	if (conf_check_listen(v) < 0 ||
+	    strlen(v) >= sizeof(c->listen[0])) {
+		snprintf(why, n, "expected ADDR:PORT, IPv6 in brackets "
+		    "([::1]:8080)");
+		return -1;
+	}
+	util_strlcpy(c->listen[c->nlisten++], v, sizeof(c->listen[0]));
+	return 0;
+}
+
+static int
+parse_threads(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->http_threads, v, 1, 64, why, n);
+}
+
+static int
+parse_max_conns(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->http_max_conns, v, 1, 100000, why, n);
+}
+
+static int
+parse_per_client(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->http_per_client, v, 0, 100000, why, n);
+}
+
+static int
+parse_http_timeout(struct conf *c, const char *v, char *why, size_t n)
+{
+	uint64_t ms;
+
+	if (parse_ms_in(&ms, v, 1000, 3600000, why, n) < 0)
+		return -1;
+	c->http_timeout_s = (uint32_t)(ms / 1000);
+	return 0;
+}
+
+static int
+parse_mem_max(struct conf *c, const char *v, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_size_in(&x, v, 0, 16 << 20, why, n) < 0)
+		return -1;
+	c->http_mem_max = (uint32_t)x;
+	return 0;
+}
+
+static const struct conf_key {
+	const char	*section;
+	const char	*name;
+	conf_parse_fn	fn;
+} conf_keys[] = {
+	{ "log", "level", parse_level },
+	{ "input", "interface", parse_interface },
+	{ "input", "udp", parse_udp },
+	{ "input", "receive_buffer", parse_rcvbuf },
+	{ "carousel", "object_timeout", parse_obj_timeout },
+	{ "carousel", "session_timeout", parse_session_timeout },
+	{ "carousel", "prefdt_time", parse_prefdt_time },
+	{ "carousel", "prefdt_bytes", parse_prefdt_bytes },
+	{ "carousel", "max_object_size", parse_max_object },
+	{ "carousel", "max_inflight_bytes", parse_inflight },
+	{ "carousel", "max_objects_per_session", parse_objs_per_session },
+	{ "carousel", "max_sessions", parse_max_sessions },
+	{ "cache", "dir", parse_dir },
+	{ "cache", "max_bytes", parse_max_bytes },
+	{ "cache", "min_free", parse_min_free },
+	{ "cache", "fsync", parse_fsync },
+	{ "cache", "max_decoded_size", parse_decoded_max },
+	{ "cache", "require_mount", parse_require_mount },
+	{ "http", "threads", parse_threads },
+	{ "http", "max_connections", parse_max_conns },
+	{ "http", "max_connections_per_client", parse_per_client },
+	{ "http", "timeout", parse_http_timeout },
+	{ "http", "memory_object_max", parse_mem_max },
+};
+
+/* libinih callback: one key at a time; remembers the first error only. */
+static int
+conf_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_ctx *x = user;
+	char why[160] = "";
+	size_t i;
+	int r = -1;
+
+	if (strcasecmp(section, "http") == 0 && strcasecmp(name, "listen") == 0) {
+		r = parse_listen_ctx(x, value, why, sizeof(why));
+	} else {
+		for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+			if (strcasecmp(section, conf_keys[i].section) == 0 &&
+			    strcasecmp(name, conf_keys[i].name) == 0)
+				break;
+		}
+		if (i == sizeof(conf_keys) / sizeof(conf_keys[0]))
+			snprintf(why, sizeof(why), "unknown key");
+		else
+			r = conf_keys[i].fn(x->c, value, why, sizeof(why));
+	}
+	if (r == 0)
+		return 1;
+	if (!x->failed) {
+		x->failed = 1;
+		snprintf(x->key, sizeof(x->key), "[%.40s] %.40s", section, name);
+		util_strlcpy(x->why, why, sizeof(x->why));
+	}
+	return 0;
+}
+
+/* libinih silently splits long lines; find them first.  Line or 0. */
+static int
+conf_long_line(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int c, line = 1;
+	size_t col = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if (++col > CONF_LINE_MAX) {
+			fclose(f);
+			snprintf(err, errlen, "%s:%d: line longer than %d "
+			    "characters", path, line, CONF_LINE_MAX);
+			return line;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->log_level = LOG_LEVEL_INFO;
+	util_strlcpy(c->interface, "127.0.0.1", sizeof(c->interface));
+	c->rcvbuf = 8 << 20;
+	reasm_params_default(&c->reasm);
+	c->reasm.object_timeout_ms = 30000;
+	c->reasm.session_timeout_ms = 300000;
+	c->reasm.prefdt_ms = 30000;
+	c->reasm.prefdt_max_bytes = 16ULL << 20;
+	c->reasm.max_object_bytes = 4ULL << 30;
+	c->reasm.max_inflight_bytes = 8ULL << 30;
+	c->reasm.max_objects_per_session = 4096;
+	c->reasm.max_sessions = 1024;
+	util_strlcpy(c->cache_dir, "/var/cache/nipcache", sizeof(c->cache_dir));
+	c->max_bytes = 10ULL << 30;
+	c->min_free_pct = 5;
+	c->fsync = CONF_FSYNC_COMMIT;
+	c->max_decoded_bytes = 256ULL << 20;
+	c->nlisten = 1;
+	util_strlcpy(c->listen[0], "127.0.0.1:8080", sizeof(c->listen[0]));
+	c->http_threads = 2;
+	c->http_max_conns = 1000;
+	c->http_per_client = 64;
+	c->http_timeout_s = 30;
+	c->http_mem_max = 64 << 10;
+}
+
+int
+conf_load(const char *path, struct conf **out, char *err, size_t errlen)
+{
+	struct conf_ctx x;
+	struct conf *c;
+	int r;
+
+	*out = NULL;
+	if (conf_long_line(path, err, errlen) != 0)
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	conf_defaults(c);
+	util_strlcpy(c->path, path, sizeof(c->path));
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	r = ini_parse(path, conf_handler, &x);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot open", path);
+	} else if (r > 0 && x.failed) {
+		snprintf(err, errlen, "%s:%d: %s: %s", path, r, x.key, x.why);
+	} else if (r > 0) {
+		snprintf(err, errlen, "%s:%d: syntax error (expected "
+		    "[section] or key = value)", path, r);
+	} else {
+		*out = c;
+		return 0;
+	}
+	free(c);
+	return -1;
+}
+
+void
+conf_free(struct conf *c)
+{
+	free(c);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf.h: nipcached.conf (INI, libinih) -> an immutable struct conf.
+ * Every key is documented in systemd/nipcached.conf and README.md.
+ */
+#ifndef NIPCACHE_CONF_H
+#define NIPCACHE_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../carousel/rx.h"
+
+#define CONF_MAX_LISTEN	8
+#define CONF_MAX_SRCS	256
+
+enum conf_fsync {
+	CONF_FSYNC_NEVER = 0,	/* rename only: flash wear first */
+	CONF_FSYNC_COMMIT,	/* fsync each object before it is published */
+	CONF_FSYNC_ALWAYS,	/* also fsync the directory after each rename */
+};
+
+struct conf {
+	char		path[4096];		/* file it came from */
+	int		log_level;		/* [log] level */
+
+	/* [input] */
+	char		interface[64];		/* interface, default 127.0.0.1 */
+	uint32_t	rcvbuf;			/* receive_buffer */
+	size_t		nsrcs;
+	struct carousel_src srcs[CONF_MAX_SRCS];/* udp = (repeatable) */
+
+	/* [carousel] bounds */
+	struct reasm_params reasm;
+
+	/* [cache] */
+	char		cache_dir[4096];	/* dir */
+	uint64_t	max_bytes;		/* max_bytes */
+	uint64_t	min_free_bytes;		/* min_free as bytes, or */
+	uint32_t	min_free_pct;		/* min_free as percent */
+	enum conf_fsync	fsync;			/* fsync */
+	uint64_t	max_decoded_bytes;	/* gunzip output cap */
+	int		require_mount;		/* wait until dir is a mount point */
+
+	/* [http] */
+	size_t		nlisten;
+	char		listen[CONF_MAX_LISTEN][80];	/* ADDR:PORT */
+	uint32_t	http_threads;		/* threads */
+	uint32_t	http_max_conns;		/* max_connections */
+	uint32_t	http_per_client;	/* max_connections_per_client */
+	uint32_t	http_timeout_s;		/* timeout */
+	uint32_t	http_mem_max;		/* small_object_max: served from RAM */
+};
+
+/* Defaults for every key (what an empty file gives). */
+void	conf_defaults(struct conf *c);
+
+/*
+ * Load path over the defaults.  Returns 0 and a new *out (free with
+ * conf_free), or -1 with "file:line: key: reason" in err.
+ */
+int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+void	conf_free(struct conf *c);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * httpd.h: the local HTTP server (libmicrohttpd, epoll + thread pool).
+ * Serves cache objects (small ones from refcounted memory, large ones from
+ * file descriptors so sendfile copies), /health and /metrics.
+ */
+#ifndef NIPCACHE_HTTPD_H
+#define NIPCACHE_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define HTTPD_NCODES	8	/* 200 204 206 304 400 404 416 other */
+
+struct httpd_stats {
+	uint64_t	requests;
+	uint64_t	by_code[HTTPD_NCODES];
+	uint64_t	bytes_sent_hint;	/* body bytes queued */
+};
+
+/*
+ * Callbacks main provides for /health and /metrics (text written to buf),
+ * called from the HTTP threads.
+ */
+struct httpd_hooks {
+	/* Return 1 if ready (200) else 0 (503); fill buf (4 KiB) with JSON. */
+	int	(*health)(char *buf, size_t len);
+	/* Fill buf (256 KiB) with Prometheus text; return bytes written. */
+	size_t	(*metrics)(char *buf, size_t len);
+};
+
+/*
+ * Bind every [http] listen address and start; hooks is copied (NULL or a
+ * NULL member: /health answers 200, /metrics is empty).  Logs "httpd:
+ * listening on ADDR:PORT" per address.  0 or -1 (logged).
+ */
+int	httpd_start(const struct conf *c, const struct httpd_hooks *hooks);
+/*
+ * Stop every daemon and drop the blob references httpd holds (responses
+ * it keeps for hot objects).  Call before cache_shutdown().
+ */
+void	httpd_stop(void);
+/* The port listen address i is bound to (useful with port 0), or -1. */
+int	httpd_bound_port(size_t i);
+void	httpd_get_stats(struct httpd_stats *out);
+/* Status code index for by_code[] and its label ("200", ..., "other"). */
+const char *httpd_code_label(int idx);
+
+#endif

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c: nipcached's life: options, config, the init order (undone in
+ * reverse), signals through a signalfd, housekeeping, reload and stop.
+ * Always in the foreground: it never forks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../carousel/rx.h"
+#include "cache.h"
+#include "conf.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "stage.h"
+#include "util.h"
+
+/* sysexits(3) codes. */
+#define EX_OK_		0
+#define EX_USAGE_	64
+#define EX_SOFTWARE_	70
+#define EX_OSERR_	71
+#define EX_CANTCREAT_	73
+#define EX_CONFIG_	78
+
+#define DEFAULT_CONFIG	"/etc/nipcache/nipcached.conf"
+#define TICK_MS		500
+
+static struct conf *main_conf;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: nipcached [--config FILE] [-n] [--help] [--version]\n"
+	    "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -n, --check        check the configuration and exit\n"
+	    "  -d, --debug        log at debug level\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      print the version\n");
+}
+
+static int
+main_options(int argc, char **argv, const char **path, int *check, int *debug)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': *path = optarg; break;
+		case 'n': *check = 1; break;
+		case 'd': *debug = 1; break;
+		case 'h': usage(stdout); exit(EX_OK_);
+		case 'V': printf("nipcached %s\n", NIPCACHE_VERSION); exit(EX_OK_);
+		default: usage(stderr); exit(EX_USAGE_);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(EX_USAGE_);
+	}
+	return 0;
+}
+
+/* Block the signals we handle (threads inherit the mask) and open a signalfd. */
+static int
+main_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		fatalx("pthread_sigmask failed");
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		fatal("signalfd");
+	return fd;
+}
+
+/* Raise the descriptor limit to the hard limit: fds serve segments. */
+static void
+main_rlimit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
+static int
+health_hook(char *buf, size_t len)
+{
+	return metrics_health(buf, len);
+}
+
+static size_t
+metrics_hook(char *buf, size_t len)
+{
+	return metrics_render(buf, len);
+}
+
+static const struct httpd_hooks main_hooks = { health_hook, metrics_hook };
+
+/* 1 if dir is a mount point (its device differs from its parent's). */
+static int
+main_is_mountpoint(const char *dir)
+{
+	char parent[4200];
+	struct stat a, b;
+
+	snprintf(parent, sizeof(parent), "%s/..", dir);
+	if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+/* Try to open the cache once.  1 ready, 0 not yet (late mount), -1 fatal. */
+static int
+main_try_cache(const struct conf *c)
+{
+	struct cache_params cp;
+	char err[512];
+	int r;
+
+	if (c->require_mount && !main_is_mountpoint(c->cache_dir))
+		return 0;
+	memset(&cp, 0, sizeof(cp));
+	cp.dir = c->cache_dir;
+	cp.max_bytes = c->max_bytes;
+	cp.min_free_bytes = c->min_free_bytes;
+	cp.min_free_pct = c->min_free_pct;
+	cp.fsync_mode = (int)c->fsync;
+	cp.mem_max = c->http_mem_max;
+	cp.mem_budget = 8 << 20;
+	r = cache_init(&cp, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("cache %s: %s", c->cache_dir, err);
+		return -1;
+	}
+	return r == 0 ? 1 : 0;
+}
+
+static void
+main_start_pipeline(const struct conf *c)
+{
+	struct stage_params sp;
+	struct rx_params rp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.dir = c->cache_dir;
+	sp.fsync_mode = (int)c->fsync;
+	sp.max_decoded_bytes = c->max_decoded_bytes;
+	sp.mem_max = c->http_mem_max;
+	sp.queue_max = 4096;
+	if (stage_start(&sp, rx_commit_result) < 0)
+		fatalx("cannot start the committer thread");
+	memset(&rp, 0, sizeof(rp));
+	util_strlcpy(rp.interface, c->interface, sizeof(rp.interface));
+	rp.rcvbuf = c->rcvbuf;
+	rp.batch = 64;
+	rp.reasm = c->reasm;
+	if (rx_start(&rp, c->srcs, c->nsrcs, stage_sink()) < 0)
+		fatalx("cannot start the receive thread");
+}
+
+/* SIGHUP: re-read the config; apply what can change live, log the rest. */
+static void
+main_reload(void)
+{
+	struct conf *n, *o = main_conf;
+	char err[512];
+	size_t i;
+
+	if (conf_load(o->path, &n, err, sizeof(err)) < 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	log_setlevel(n->log_level);
+	if (rx_set_sources(n->srcs, n->nsrcs) < 0)
+		log_warnx("reload: the new channel list was not applied");
+	cache_set_limits(n->max_bytes, n->min_free_bytes, n->min_free_pct);
+	if (strcmp(n->cache_dir, o->cache_dir) != 0)
+		log_warnx("reload: [cache] dir changes need a restart");
+	if (strcmp(n->interface, o->interface) != 0)
+		log_warnx("reload: [input] interface changes need a restart");
+	if (n->nlisten != o->nlisten || n->http_threads != o->http_threads)
+		log_warnx("reload: [http] changes need a restart");
+	for (i = 0; i < n->nlisten && i < o->nlisten; i++)
+		if (strcmp(n->listen[i], o->listen[i]) != 0)
+			log_warnx("reload: [http] listen changes need a restart");
+	log_info("reload: %s applied (%zu channels)", n->path, n->nsrcs);
+	/* Other threads copied what they need at start: o can go. */
+	conf_free(o);
+	main_conf = n;
+}
+
+/* Returns 1 when asked to stop. */
+static int
+main_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			notify_send("RELOADING=1");
+			main_reload();
+			notify_send("READY=1");
+		} else {
+			log_info("signal %u: stopping", si.ssi_signo);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+main_status(void)
+{
+	struct cache_stats cs;
+	struct rx_stats rs;
+	char buf[256];
+
+	if (!cache_ready())
+		return;
+	cache_get_stats(&cs);
+	rx_get_stats(&rs);
+	snprintf(buf, sizeof(buf), "STATUS=%llu objects, %llu MB cached; "
+	    "%llu channels, %llu sessions, %llu in flight",
+	    (unsigned long long)cs.objects,
+	    (unsigned long long)(cs.bytes >> 20),
+	    (unsigned long long)rs.sockets,
+	    (unsigned long long)rs.reasm.sessions_now,
+	    (unsigned long long)rs.reasm.objects_now);
+	notify_send(buf);
+}
+
+/* Wait for the cache (late mounts), then run until a stop signal. */
+static int
+main_loop(int sfd)
+{
+	struct pollfd pfd = { sfd, POLLIN, 0 };
+	uint64_t wd = notify_watchdog_ms(), last_wd = 0, last_hk = 0;
+	uint64_t last_wait_log = 0, now;
+	int cache_up = 0, running = 0;
+
+	for (;;) {
+		now = util_now_ms();
+		if (!cache_up) {
+			int r = main_try_cache(main_conf);
+
+			if (r < 0)
+				return EX_CANTCREAT_;
+			if (r == 0 && now - last_wait_log >= 60000) {
+				log_warnx("cache %s: not there (or not mounted) "
+				    "yet; waiting", main_conf->cache_dir);
+				notify_send("STATUS=waiting for the cache disk");
+				last_wait_log = now;
+			}
+			if (r == 1) {
+				cache_up = 1;
+				main_start_pipeline(main_conf);
+				running = 1;
+			}
+		}
+		if (running && !metrics_is_ready() && rx_ready()) {
+			metrics_set_ready(1);
+			notify_send("READY=1");
+			log_info("ready");
+		}
+		if (wd && now - last_wd >= wd / 2) {
+			notify_send("WATCHDOG=1");
+			last_wd = now;
+		}
+		if (cache_up && now - last_hk >= 5000) {
+			cache_housekeep();
+			main_status();
+			last_hk = now;
+		}
+		if (poll(&pfd, 1, TICK_MS) > 0 && main_signal(sfd))
+			break;
+	}
+	notify_send("STOPPING=1");
+	metrics_set_ready(0);
+	if (running) {
+		rx_stop();
+		stage_stop();
+	}
+	return cache_up ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = DEFAULT_CONFIG;
+	char err[512];
+	int check = 0, debug = 0, sfd, r;
+
+	main_options(argc, argv, &path, &check, &debug);
+	log_init("nipcached", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (conf_load(path, &main_conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nipcached: %s\n", err);
+		return EX_CONFIG_;
+	}
+	if (check) {
+		printf("nipcached: %s: configuration OK\n", path);
+		conf_free(main_conf);
+		return EX_OK_;
+	}
+	if (!debug)
+		log_setlevel(main_conf->log_level);
+	sfd = main_signals();
+	main_rlimit();
+	metrics_init();
+	if (httpd_start(main_conf, &main_hooks) < 0)
+		return EX_OSERR_;
+	log_info("nipcached %s started (config %s, cache %s)", NIPCACHE_VERSION,
+	    path, main_conf->cache_dir);
+	r = main_loop(sfd);
+	httpd_stop();
+	if (r == 1)
+		cache_shutdown();
+	conf_free(main_conf);
+	close(sfd);
+	if (r == EX_CANTCREAT_)
+		return r;
+	log_info("stopped");
+	return EX_OK_;
+}

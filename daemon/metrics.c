@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * metrics.c: Prometheus text format (prefix nipcache_, base units, _total
+ * counters) and the /health document.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../carousel/alc.h"
+#include "../carousel/rx.h"
+#include "cache.h"
+#include "httpd.h"
+#include "metrics.h"
+#include "stage.h"
+#include "util.h"
+
+static uint64_t metrics_start_ms;
+static _Atomic int metrics_ready;
+
+struct mbuf {
+	char	*p;
+	size_t	len;
+	size_t	off;
+};
+
+static void
+mb_printf(struct mbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+mb_printf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (b->off + 1 >= b->len)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(b->p + b->off, b->len - b->off, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	b->off += (size_t)r < b->len - b->off ? (size_t)r : b->len - b->off - 1;
+}
+
+/* One metric family with HELP and TYPE, unlabelled. */
+static void
+mb_metric(struct mbuf *b, const char *name, const char *type,
+    const char *help, uint64_t v)
+{
+	mb_printf(b, "# HELP nipcache_%s %s\n# TYPE nipcache_%s %s\n"
+	    "nipcache_%s %llu\n", name, help, name, type, name,
+	    (unsigned long long)v);
+}
+
+static void
+mb_head(struct mbuf *b, const char *name, const char *type, const char *help)
+{
+	mb_printf(b, "# HELP nipcache_%s %s\n# TYPE nipcache_%s %s\n",
+	    name, help, name, type);
+}
+
+static void
+mb_label(struct mbuf *b, const char *name, const char *label,
+    const char *value, uint64_t v)
+{
+	mb_printf(b, "nipcache_%s{%s=\"%s\"} %llu\n", name, label, value,
+	    (unsigned long long)v);
+}
+
+void
+metrics_init(void)
+{
+	metrics_start_ms = util_now_ms();
+}
+
+void
+metrics_set_ready(int ready)
+{
+	atomic_store(&metrics_ready, ready);
+}
+
+int
+metrics_is_ready(void)
+{
+	return atomic_load(&metrics_ready);
+}
+
+int
+metrics_health(char *buf, size_t len)
+{
+	struct cache_stats cs;
+	struct rx_stats rs;
+	struct mbuf b = { buf, len, 0 };
+	int ready = atomic_load(&metrics_ready);
+
+	memset(&cs, 0, sizeof(cs));
+	memset(&rs, 0, sizeof(rs));
+	if (cache_ready())
+		cache_get_stats(&cs);
+	rx_get_stats(&rs);
+	buf[0] = '\0';
+	mb_printf(&b, "{\"status\":\"%s\",\"uptime_seconds\":%llu,"
+	    "\"cache\":{\"bytes\":%llu,\"objects\":%llu,\"max_bytes\":%llu},"
+	    "\"sessions\":%llu,\"channels\":%llu,\"objects_in_flight\":%llu}\n",
+	    ready ? "ok" : "starting",
+	    (unsigned long long)((util_now_ms() - metrics_start_ms) / 1000),
+	    (unsigned long long)cs.bytes, (unsigned long long)cs.objects,
+	    (unsigned long long)cs.max_bytes,
+	    (unsigned long long)rs.reasm.sessions_now,
+	    (unsigned long long)rs.sockets,
+	    (unsigned long long)rs.reasm.objects_now);
+	return ready;
+}
+
+static void
+metrics_rx(struct mbuf *b, const struct rx_stats *r)
+{
+	int i;
+
+	mb_metric(b, "packets_total", "counter",
+	    "UDP datagrams received on carousel channels.", r->datagrams);
+	mb_metric(b, "received_bytes_total", "counter",
+	    "UDP payload bytes received.", r->bytes);
+	mb_metric(b, "kernel_drops_total", "counter",
+	    "Datagrams the kernel dropped for want of socket buffer (SO_RXQ_OVFL).",
+	    r->kernel_drops);
+	mb_metric(b, "receive_buffer_bytes", "gauge",
+	    "Effective socket receive buffer.", r->rcvbuf);
+	mb_metric(b, "packets_filtered_total", "counter",
+	    "Datagrams of a TSI or source not configured.", r->filtered);
+	mb_head(b, "bad_packets_total", "counter",
+	    "Packets dropped as malformed or unusable, by reason.");
+	for (i = 1; i <= ALC_ENERR; i++)
+		mb_label(b, "bad_packets_total", "reason", alc_strerror(-i),
+		    r->bad_packets[i]);
+	mb_label(b, "bad_packets_total", "reason", "other", r->bad_packets[0]);
+	mb_label(b, "bad_packets_total", "reason", "bad_symbol",
+	    r->reasm.bad_symbols);
+	mb_label(b, "bad_packets_total", "reason", "unsupported_fec",
+	    r->reasm.unsupported_fec);
+	mb_label(b, "bad_packets_total", "reason", "prefdt_overflow",
+	    r->reasm.prefdt_dropped);
+	mb_metric(b, "duplicate_symbols_total", "counter",
+	    "Symbols received again (carousel repeats).",
+	    r->reasm.duplicate_symbols);
+	mb_metric(b, "fdt_instances_total", "counter",
+	    "FDT instances parsed.", r->reasm.fdt_instances);
+	mb_metric(b, "fdt_rejected_total", "counter",
+	    "FDT instances rejected as malformed.", r->reasm.fdt_bad);
+	mb_metric(b, "sessions", "gauge", "FLUTE sessions tracked.",
+	    r->reasm.sessions_now);
+	mb_metric(b, "channels", "gauge", "Multicast channels joined.",
+	    r->sockets);
+	mb_metric(b, "objects_in_flight", "gauge",
+	    "Objects being reassembled.", r->reasm.objects_now);
+	mb_metric(b, "staged_bytes_total", "counter",
+	    "Object bytes written to staging.", r->reasm.bytes);
+}
+
+static const char *const result_names[OBJ_NRESULTS] = {
+	"ok", "digest", "length", "decode", "stale", "io", "name"
+};
+
+static void
+metrics_objects(struct mbuf *b, const struct rx_stats *r,
+    const struct stage_stats *s)
+{
+	int i;
+
+	mb_metric(b, "objects_completed_total", "counter",
+	    "Objects verified and published in the cache.", s->committed);
+	mb_head(b, "objects_failed_total", "counter",
+	    "Objects not published, by reason.");
+	mb_label(b, "objects_failed_total", "reason", "incomplete",
+	    r->reasm.objects_incomplete);
+	mb_label(b, "objects_failed_total", "reason", "limit",
+	    r->reasm.objects_dropped_limit);
+	for (i = 1; i < OBJ_NRESULTS; i++)
+		mb_label(b, "objects_failed_total", "reason", result_names[i],
+		    s->failed[i]);
+	mb_metric(b, "commit_queue", "gauge",
+	    "Objects waiting for verification.", s->queue_now);
+}
+
+static void
+metrics_cache(struct mbuf *b, const struct cache_stats *c)
+{
+	mb_metric(b, "cache_bytes", "gauge", "Bytes of objects cached.", c->bytes);
+	mb_metric(b, "cache_objects", "gauge", "Objects cached.", c->objects);
+	mb_metric(b, "cache_max_bytes", "gauge", "Configured byte cap.",
+	    c->max_bytes);
+	mb_metric(b, "cache_pinned_bytes", "gauge",
+	    "Bytes pinned (current playlists and their init segments).",
+	    c->pinned_bytes);
+	mb_metric(b, "cache_memory_bytes", "gauge",
+	    "Bytes of small objects held in RAM.", c->mem_bytes);
+	mb_metric(b, "evictions_total", "counter",
+	    "Objects evicted by the byte cap or min_free.", c->evictions);
+	mb_metric(b, "evictions_pinned_total", "counter",
+	    "Pinned objects evicted because pinned bytes alone exceeded the cap.",
+	    c->evictions_pinned);
+	mb_metric(b, "cache_replaced_total", "counter",
+	    "Objects replaced by a newer version.", c->replaced);
+	mb_metric(b, "cache_hits_total", "counter", "Lookups found.", c->hits);
+	mb_metric(b, "cache_misses_total", "counter", "Lookups not found.",
+	    c->misses);
+}
+
+static void
+metrics_http(struct mbuf *b, const struct httpd_stats *h)
+{
+	int i;
+
+	mb_head(b, "http_requests_total", "counter",
+	    "HTTP requests answered, by status code.");
+	for (i = 0; i < HTTPD_NCODES; i++)
+		mb_label(b, "http_requests_total", "code", httpd_code_label(i),
+		    h->by_code[i]);
+}
+
+size_t
+metrics_render(char *buf, size_t len)
+{
+	struct mbuf b = { buf, len, 0 };
+	struct rx_stats rs;
+	struct stage_stats ss;
+	struct cache_stats cs;
+	struct httpd_stats hs;
+
+	memset(&cs, 0, sizeof(cs));
+	rx_get_stats(&rs);
+	stage_get_stats(&ss);
+	if (cache_ready())
+		cache_get_stats(&cs);
+	httpd_get_stats(&hs);
+	buf[0] = '\0';
+	mb_metric(&b, "up", "gauge", "1 when the daemon is ready.",
+	    (uint64_t)atomic_load(&metrics_ready));
+	mb_metric(&b, "uptime_seconds", "counter", "Seconds since start.",
+	    (util_now_ms() - metrics_start_ms) / 1000);
+	metrics_rx(&b, &rs);
+	metrics_objects(&b, &rs, &ss);
+	metrics_cache(&b, &cs);
+	metrics_http(&b, &hs);
+	return b.off;
+}

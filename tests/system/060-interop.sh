@@ -1,0 +1,75 @@
+#!/bin/sh
+# Interoperability: FLUTE captures written by GPAC's DVB-MABR sender and by
+# 5G-MAG rt-libflute (../shared/data/interop), replayed onto loopback.  Every
+# object complete in a capture is served with its announced MD5 (the newest
+# complete version of each name); every incomplete one is counted as
+# incomplete and never served.
+. "$NC_SYS/common.sh"
+
+data="$NC_TOP/../shared/data/interop"
+[ -r "$data/gpac-mabr-hls.pcap" ] || skip "$data is not there (a lone clone has no ../shared/data)"
+command -v tcpreplay >/dev/null || skip "tcpreplay is not installed (make deps installs it)"
+
+# The captures come from non-local sources (10.9.9.x): turn reverse-path
+# filtering off in this private namespace, as on a satellite link.
+sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.lo.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+ip route add 239.0.0.0/8 dev lo
+
+write_conf "$NC_TMP/c.conf" "[input]" \
+	"udp = 239.1.1.1:1234" "udp = 239.1.1.1:1235" "udp = 239.1.1.95:40085" \
+	"[carousel]" "object_timeout = 1s" "session_timeout = 5s"
+start_daemon "$NC_TMP/c.conf"
+
+# Served path of a Content-Location (README: names).
+path_of() {
+	case "$1" in
+	http://*|https://*) echo "/${1#*://*/}" ;;
+	*:*) echo "/${1%%:*}/${1#*:}" ;;
+	*) echo "/$1" ;;
+	esac
+}
+
+check_capture() {
+	cap=$1; exp="$data/$cap.expected.txt"
+	tcpreplay -q -i lo --pps 2000 "$data/$cap.pcap" >"$NC_TMP/replay.log" 2>&1 \
+		|| fail "tcpreplay $cap: $(cat "$NC_TMP/replay.log")"
+	# Newest complete version per name, and names never complete.
+	awk '{ loc = $5; if ($1 == "complete") { if (!(loc in t) || $4 + 0 > t[loc]) { t[loc] = $4 + 0; m[loc] = $2 } } else seen[loc] = 1 }
+	     END { for (l in m) print "ok", m[l], l; for (l in seen) if (!(l in m)) print "never", "-", l }' "$exp" >"$NC_TMP/want"
+	while read -r kind sum loc; do
+		p=$(path_of "$loc")
+		if [ "$kind" = ok ]; then
+			got_ok() { [ "$(curl -fsS "$NC_URL$p" | md5sum | cut -d' ' -f1)" = "$1" ]; }
+			wait_for 20 got_ok "$sum" || fail "$cap: $loc ($p) not served with MD5 $sum"
+		fi
+	done <"$NC_TMP/want"
+	# A name the reference list calls incomplete must not be served unless
+	# its bytes carry the Content-MD5 its FDT announced: the reference
+	# reassembler reads one symbol per packet, and a sender may put the
+	# short last symbol in the same packet as the one before it (GPAC does).
+	python3 "$NC_SYS/fdt_announced.py" "$NC_TOP/../shared/tools" "$data/$cap.pcap" >"$NC_TMP/announced"
+	while read -r kind sum loc; do
+		[ "$kind" = never ] || continue
+		code=$(curl -s -o "$NC_TMP/got" -w '%{http_code}' "$NC_URL$(path_of "$loc")")
+		[ "$code" = 404 ] && continue
+		[ "$code" = 200 ] || fail "$cap: incomplete $loc answered $code"
+		got=$(md5 "$NC_TMP/got")
+		grep -q "^$got [0-9]* $loc\$" "$NC_TMP/announced" \
+			|| fail "$cap: $loc served although incomplete (MD5 $got is not the one announced)"
+		note "$cap: $loc is listed incomplete, but every symbol is in the capture (a two-symbol packet): served with its announced MD5 $got"
+		echo "$loc" >>"$NC_TMP/really_complete"
+	done <"$NC_TMP/want"
+	note "$cap: $(grep -c '^ok' "$NC_TMP/want") names served exact, $(grep -c '^never' "$NC_TMP/want") never complete"
+}
+
+check_capture gpac-mabr-hls
+check_capture libflute-hls
+
+# Incomplete objects are counted once their timeout passes.
+touch "$NC_TMP/really_complete"
+want=$(cat "$data"/*.expected.txt | grep '^incomplete' | grep -cvFf "$NC_TMP/really_complete" || true)
+inc_ok() { [ "$(metric 'nipcache_objects_failed_total{reason="incomplete"}')" -ge "$want" ]; }
+wait_for 30 inc_ok || fail "incomplete objects counted $(metric 'nipcache_objects_failed_total{reason="incomplete"}'), want >= $want"
+[ "$(metric 'nipcache_objects_failed_total{reason="digest"}')" = 0 ] || fail "digest failures on interop captures"
+note "incomplete counted: $(metric 'nipcache_objects_failed_total{reason="incomplete"}') (captures hold $want)"
+stop_daemon

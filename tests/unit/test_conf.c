@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for daemon/conf.c: every key, defaults, and bad files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../daemon/conf.h"
+#include "../../daemon/log.h"
+#include "test.h"
+
+static char conf_path[64];
+
+/* Write text to a temp file and load it; returns conf_load's result. */
+static int
+load(const char *text, struct conf **out, char *err, size_t errlen)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(conf_path, sizeof(conf_path), "/tmp/nipcache-conf-XXXXXX");
+	fd = mkstemp(conf_path);
+	if (fd < 0)
+		return -2;
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	err[0] = '\0';
+	fd = conf_load(conf_path, out, err, errlen);
+	unlink(conf_path);
+	return fd;
+}
+
+static void
+test_defaults(void)
+{
+	struct conf *c;
+	char err[256];
+
+	REQUIRE(load("", &c, err, sizeof(err)) == 0);
+	CHECK(strcmp(c->interface, "127.0.0.1") == 0);
+	CHECK(strcmp(c->cache_dir, "/var/cache/nipcache") == 0);
+	CHECK_EQ_U(c->max_bytes, 10ULL << 30);
+	CHECK_EQ_U(c->min_free_pct, 5);
+	CHECK(c->fsync == CONF_FSYNC_COMMIT);
+	CHECK_EQ_U(c->nlisten, 1);
+	CHECK(strcmp(c->listen[0], "127.0.0.1:8080") == 0);
+	CHECK_EQ_U(c->nsrcs, 0);
+	conf_free(c);
+}
+
+static void
+test_all_keys(void)
+{
+	struct conf *c;
+	char err[256];
+	const char *text =
+	    "# comment\n"
+	    "[log]\nlevel = debug\n"
+	    "[input]\ninterface = eth0\n"
+	    "udp = 239.1.1.1:5000\n"
+	    "udp = 239.1.1.2:5001/7@10.0.0.1 ; a comment after a value\n"
+	    "udp = [ff15::1]:6000/2\n"
+	    "receive_buffer = 4M\n"
+	    "[carousel]\nobject_timeout = 250ms\nprefdt_bytes = 1M\n"
+	    "max_object_size = 1G\nmax_sessions = 9\n"
+	    "[cache]\ndir = /srv/cache\nmax_bytes = 512M\nmin_free = 2G\n"
+	    "fsync = never\nrequire_mount = yes\n"
+	    "[http]\nlisten = 0.0.0.0:80\nlisten = [::1]:8081\nthreads = 4\n"
+	    "timeout = 2m\nmax_connections_per_client = 0\n";
+
+	REQUIRE(load(text, &c, err, sizeof(err)) == 0);
+	CHECK(c->log_level == LOG_LEVEL_DEBUG);
+	CHECK(strcmp(c->interface, "eth0") == 0);
+	REQUIRE(c->nsrcs == 3);
+	CHECK(c->srcs[0].port == 5000 && !c->srcs[0].has_tsi);
+	CHECK(c->srcs[1].has_tsi && c->srcs[1].tsi.lo == 7);
+	CHECK(c->srcs[1].has_source);
+	CHECK(c->srcs[2].port == 6000 && c->srcs[2].tsi.lo == 2);
+	CHECK_EQ_U(c->rcvbuf, 4 << 20);
+	CHECK_EQ_U(c->reasm.object_timeout_ms, 250);
+	CHECK_EQ_U(c->reasm.prefdt_max_bytes, 1 << 20);
+	CHECK_EQ_U(c->reasm.max_object_bytes, 1ULL << 30);
+	CHECK_EQ_U(c->reasm.max_sessions, 9);
+	CHECK(strcmp(c->cache_dir, "/srv/cache") == 0);
+	CHECK_EQ_U(c->max_bytes, 512ULL << 20);
+	CHECK_EQ_U(c->min_free_bytes, 2ULL << 30);
+	CHECK_EQ_U(c->min_free_pct, 0);
+	CHECK(c->fsync == CONF_FSYNC_NEVER);
+	CHECK(c->require_mount == 1);
+	REQUIRE(c->nlisten == 2);
+	CHECK(strcmp(c->listen[0], "0.0.0.0:80") == 0);
+	CHECK(strcmp(c->listen[1], "[::1]:8081") == 0);
+	CHECK_EQ_U(c->http_threads, 4);
+	CHECK_EQ_U(c->http_timeout_s, 120);
+	CHECK_EQ_U(c->http_per_client, 0);
+	conf_free(c);
+}
+
+/* Each bad file must fail with "path:line: " and a reason naming the key. */
+static void
+test_errors(void)
+{
+	static const struct { const char *text; int line; const char *what; } t[] = {
+		{ "[cache]\nmax_bytes = lots\n", 2, "max_bytes" },
+		{ "[cache]\n\nfsync = sometimes\n", 3, "fsync" },
+		{ "[cache]\ndir = relative/path\n", 2, "dir" },
+		{ "[cache]\nmin_free = 95%\n", 2, "min_free" },
+		{ "[input]\nudp = 10.0.0.1:5000\n", 2, "udp" },
+		{ "[input]\nudp = 239.1.1.1\n", 2, "udp" },
+		{ "[input]\nudp = 239.1.1.1:99999\n", 2, "udp" },
+		{ "[http]\nlisten = localhost:80\n", 2, "listen" },
+		{ "[http]\nlisten = [::1:80\n", 2, "listen" },
+		{ "[http]\nthreads = 0\n", 2, "threads" },
+		{ "[nosuch]\nkey = 1\n", 2, "unknown" },
+		{ "[cache]\nnosuch = 1\n", 2, "unknown" },
+		{ "[log]\nlevel = loud\n", 2, "level" },
+		{ "[carousel]\nobject_timeout = 5 parsecs\n", 2, "object_timeout" },
+		{ "garbage line\n", 1, "syntax" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct conf *c = NULL;
+		char err[512], want[64];
+
+		CHECK(load(t[i].text, &c, err, sizeof(err)) == -1);
+		CHECK(c == NULL);
+		snprintf(want, sizeof(want), ":%d: ", t[i].line);
+		CHECK(strstr(err, want) != NULL);
+		CHECK(strstr(err, t[i].what) != NULL);
+		if (strstr(err, want) == NULL || strstr(err, t[i].what) == NULL)
+			fprintf(stderr, "  case %zu: %s\n", i, err);
+	}
+}
+
+static void
+test_long_line(void)
+{
+	struct conf *c = NULL;
+	char text[600], err[512];
+
+	snprintf(text, sizeof(text), "[cache]\n\ndir = /%0250d\n", 0);
+	CHECK(load(text, &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, ":3: line longer than") != NULL);
+	CHECK(c == NULL);
+}
+
+static void
+test_missing_file(void)
+{
+	struct conf *c = NULL;
+	char err[256];
+
+	CHECK(conf_load("/nonexistent/nipcached.conf", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "/nonexistent/nipcached.conf") != NULL);
+}
+
+static void
+test_shipped_file(void)
+{
+	struct conf *c = NULL;
+	char err[512];
+
+	/* The commented default file must load and equal the defaults. */
+	CHECK(conf_load("systemd/nipcached.conf", &c, err, sizeof(err)) == 0);
+	if (c == NULL) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	CHECK_EQ_U(c->max_bytes, 10ULL << 30);
+	CHECK(strcmp(c->listen[0], "127.0.0.1:8080") == 0 && c->nlisten == 1);
+	conf_free(c);
+}
+
+TEST_MAIN(TEST(test_defaults), TEST(test_all_keys), TEST(test_errors),
+    TEST(test_long_line), TEST(test_missing_file), TEST(test_shipped_file))
