@@ -28,31 +28,32 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DNIPCACHE_VERSION='"$(VERSION)"' \
 	     $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -pthread
 ALL_LDLIBS = $(PKG_LIBS) -pthread $(LDLIBS)
 
-# Modules.  Each test names the objects it links (never a main).
-COMMON	 := daemon/log.o daemon/util.o
-CAROUSEL := carousel/alc.o carousel/fec.o carousel/fdt.o carousel/reasm.o
-RX	 := carousel/rx.o
-STORE	 := daemon/cache.o daemon/cache_fs.o daemon/stage.o daemon/names.o
-HTTP	 := daemon/httpd.o daemon/mime.o
-DAEMON	 := daemon/conf.o daemon/metrics.o daemon/notify.o
-SENDER	 := carousel/flute_tx.o
+# Modules, by file prefix, so that splitting a module into more files
+# needs no change here.  Each test names the modules it links (never a main).
+objs	  = $(patsubst %.c,%.o,$(wildcard $(1)))
+COMMON	 := $(call objs,daemon/log.c daemon/util.c)
+CAROUSEL := $(call objs,carousel/alc*.c carousel/fec*.c carousel/fdt*.c carousel/reasm*.c)
+RX	 := $(call objs,carousel/rx*.c)
+STORE	 := $(call objs,daemon/cache*.c daemon/stage*.c daemon/names*.c daemon/mime*.c)
+HTTP	 := $(call objs,daemon/httpd*.c daemon/mime*.c)
+DAEMON	 := $(call objs,daemon/conf*.c daemon/metrics*.c daemon/notify*.c)
+SENDER	 := $(call objs,carousel/flute_tx*.c)
 
-NIPCACHED_OBJS := daemon/main.o $(DAEMON) $(HTTP) $(STORE) $(RX) $(CAROUSEL) $(COMMON)
-NIPCAST_OBJS   := carousel/nipcast.o carousel/nipcast_tx.o carousel/nipcast_live.o \
-		  $(SENDER) carousel/fec.o $(COMMON)
+NIPCACHED_OBJS := $(sort daemon/main.o $(DAEMON) $(HTTP) $(STORE) $(RX) $(CAROUSEL) $(COMMON))
+NIPCAST_OBJS   := $(sort $(call objs,carousel/nipcast*.c) $(SENDER) carousel/fec.o $(COMMON))
 
 test_util_OBJS	:= $(COMMON)
-test_alc_OBJS	:= carousel/alc.o carousel/fec.o $(COMMON)
-test_fec_OBJS	:= carousel/fec.o $(COMMON)
-test_fdt_OBJS	:= carousel/fdt.o carousel/alc.o $(COMMON)
-test_reasm_OBJS	:= $(CAROUSEL) $(COMMON)
-test_cache_OBJS	:= $(STORE) $(COMMON)
-test_stage_OBJS	:= $(STORE) $(COMMON)
-test_names_OBJS	:= daemon/names.o $(COMMON)
-test_conf_OBJS	:= daemon/conf.o carousel/rx.o $(CAROUSEL) $(COMMON)
-test_flute_tx_OBJS := $(SENDER) carousel/alc.o carousel/fec.o carousel/fdt.o $(COMMON)
-test_rx_OBJS	:= $(RX) $(CAROUSEL) $(SENDER) $(COMMON)
-test_httpd_OBJS	:= $(HTTP) $(STORE) daemon/conf.o carousel/rx.o $(CAROUSEL) $(COMMON)
+test_alc_OBJS	:= $(sort carousel/alc.o carousel/fec.o $(COMMON))
+test_fec_OBJS	:= $(sort carousel/fec.o $(COMMON))
+test_fdt_OBJS	:= $(sort $(call objs,carousel/fdt*.c) carousel/alc.o $(COMMON))
+test_reasm_OBJS	:= $(sort $(CAROUSEL) $(COMMON))
+test_cache_OBJS	:= $(sort $(STORE) $(COMMON))
+test_stage_OBJS	:= $(sort $(STORE) $(COMMON))
+test_names_OBJS	:= $(sort $(STORE) $(COMMON))
+test_conf_OBJS	:= $(sort daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
+test_flute_tx_OBJS := $(sort $(SENDER) $(CAROUSEL) $(COMMON))
+test_rx_OBJS	:= $(sort $(RX) $(CAROUSEL) $(COMMON))
+test_httpd_OBJS	:= $(sort $(HTTP) $(STORE) daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 

@@ -346,14 +346,14 @@ entry_content(struct entry *e, int fd)
 	e->obj.src.len = e->size;
 	if (car.o->gzip) {
 		if (spool_add(e, fd) < 0) {
-			log_warn("%s: gzip", e->path);
+			log_warn_rl("%s: gzip", e->path);
 			return -1;
 		}
 		e->obj.gzip = 1;
 	}
 	e->obj.max_sbl = nc_block_for(e->obj.src.len);
 	if (e->obj.max_sbl == 0) {
-		log_warnx("%s: too big for 16-bit block numbers", e->path);
+		log_warnx_rl("%s: too big for 16-bit block numbers", e->path);
 		return -1;
 	}
 	return 0;
@@ -371,11 +371,11 @@ entry_update(struct entry *e, const struct stat *st)
 
 	fd = open(e->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		log_warn("%s", e->path);
+		log_warn_rl("%s", e->path);
 		return -1;
 	}
 	if (car.o->md5 && nc_md5_fd(fd, (uint64_t)st->st_size, md5) < 0) {
-		log_warn("%s", e->path);
+		log_warn_rl("%s", e->path);
 		goto close_fd;
 	}
 	rc = 0;
@@ -414,12 +414,13 @@ scan_file(const char *path, const char *rel, const struct stat *st)
 	struct entry *e;
 
 	if (ftx_location(car.o->url_base, rel, loc, sizeof(loc)) < 0) {
-		log_warnx("%s: location too long", path);
+		log_warnx_rl("%s: location too long", path);
 		return;
 	}
 	HASH_FIND_STR(car.byloc, loc, e);
 	if (e != NULL && e->seen) {
-		log_warnx("%s: %s is already sent from %s", path, loc, e->path);
+		log_warnx_rl("%s: %s is already sent from %s", path, loc,
+		    e->path);
 		return;
 	}
 	if (e == NULL) {
@@ -459,7 +460,7 @@ scan_child(const char *dir, const char *rel, const char *name, int depth)
 		return;
 	}
 	if (stat(path, &st) < 0)
-		log_warn("%s", path);
+		log_warn_rl("%s", path);
 	else if (S_ISDIR(st.st_mode) && depth < WALK_DEPTH)
 		scan_dir(path, crel, depth + 1);
 	else if (S_ISREG(st.st_mode))
@@ -486,7 +487,7 @@ scan_dir(const char *path, const char *rel, int depth)
 
 	n = scandir(path, &names, visible, alphasort);
 	if (n < 0) {
-		log_warn("%s", path);
+		log_warn_rl("%s", path);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -526,7 +527,7 @@ spool_compact(void)
 		fd = open(e->path, O_RDONLY | O_CLOEXEC);
 		/* zlib is deterministic: the same bytes, so the same TOI. */
 		if (fd < 0 || spool_add(e, fd) < 0) {
-			log_warn("%s: gzip", e->path);
+			log_warn_rl("%s: gzip", e->path);
 			e->obj.toi = 0;
 			e->seen = 0;
 		} else {
@@ -566,7 +567,7 @@ car_scan(void)
 		const char *p = car.o->paths[i];
 
 		if (stat(p, &st) < 0) {
-			log_warn("%s", p);
+			log_warn_rl("%s", p);
 		} else if (S_ISDIR(st.st_mode)) {
 			scan_dir(p, "", 0);
 		} else {

@@ -321,7 +321,7 @@ seg_listed(struct playlist *p, const char *uri, struct seg **out)
 		close(s->fd);
 	s->fd = -1;
 	if (seg_prepare(s, &st) < 0) {
-		log_warn("%s", s->path);
+		log_warn_rl("%s", s->path);
 		/* One sent before may still be in the FDT: prune it later. */
 		if (s->sent_ns != 0)
 			s->deleted = 1;
@@ -369,7 +369,8 @@ send_segments(struct seg **pending, size_t n)
 	while (i < n && rc == 0 && !nc_stopping()) {
 		k = live_fdt(pending + i, n - i);
 		if (k == 0) {
-			log_warnx("FDT too small for %s", pending[i]->location);
+			log_warnx_rl("FDT too small for %s",
+			    pending[i]->location);
 			k = 1;
 		}
 		for (j = i; j < i + k && rc == 0 && !nc_stopping(); j++) {

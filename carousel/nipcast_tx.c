@@ -535,7 +535,7 @@ obj_open(struct obj_run *r, const struct nc_obj *ob)
 	r->fd = ob->src.fd;
 	if (ftx_object_init(&r->pk, tx.o->tsi, ob->toi, ob->src.len,
 	    tx.o->symbol_len, ob->max_sbl) < 0) {
-		log_warnx("%s: cannot partition %llu bytes", ob->location,
+		log_warnx_rl("%s: cannot partition %llu bytes", ob->location,
 		    (unsigned long long)ob->src.len);
 		return -1;
 	}
@@ -546,7 +546,7 @@ obj_open(struct obj_run *r, const struct nc_obj *ob)
 	if (ob->src.path != NULL && ob->src.mem == NULL) {
 		r->fd = open(ob->src.path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
-			log_warn("%s", ob->src.path);
+			log_warn_rl("%s", ob->src.path);
 			return -1;
 		}
 	}
@@ -563,6 +563,8 @@ nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f)
 
 	if (obj_open(&r, ob) < 0)
 		return 0;
+	if (f != NULL && f->xml == NULL)
+		f = NULL;		/* nothing to announce */
 	if (f != NULL && fdt_due_before(f, r.pk.npk))
 		rc = fdt_repeat(f);
 	tx.tail_fdt = NULL;
@@ -579,7 +581,7 @@ nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f)
 		rc = tx_flush();
 	tx.tail_fdt = NULL;
 	if (r.short_read)
-		log_warnx("%s: file shrank while being sent; zeros sent",
+		log_warnx_rl("%s: file shrank while being sent; zeros sent",
 		    ob->location);
 	if (r.fd >= 0 && r.fd != ob->src.fd)
 		close(r.fd);
@@ -656,7 +658,7 @@ nc_fdt_refresh(struct nc_fdt *f)
 {
 	size_t nout;
 
-	if (util_wall_s() < f->expires - NC_FDT_LIFE_S / 2)
+	if (f->xml == NULL || util_wall_s() < f->expires - NC_FDT_LIFE_S / 2)
 		return 0;
 	return fdt_render(f, &nout);
 }

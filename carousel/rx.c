@@ -13,16 +13,14 @@
  * A channel is one socket per (group, port), bound to the group so that
  * only its traffic arrives; every configured source on it is joined on that
  * socket, and the (source, TSI) filters are applied per datagram.
+ *
+ * rx_sock.c opens and joins the channel sockets, rx_src.c parses the
+ * GROUP:PORT[/TSI][@SOURCE] source syntax; rx_int.h is what they share.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <limits.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -32,58 +30,12 @@
 
 #include "../daemon/log.h"
 #include "../daemon/util.h"
-#include "rx.h"
+#include "rx_int.h"
 
-#define RX_CTRL_BYTES	128	/* PKTINFO + RXQ_OVFL control messages */
 #define RX_EVENTS	32
 #define RX_ROUNDS	8	/* recvmmsg calls per socket per wake-up */
-#define RX_RETRY_MIN_MS	1000	/* join retries back off from 1 s ... */
-#define RX_RETRY_MAX_MS	4000	/* ... to every 4 s */
 #define RX_RESULTQ	4096	/* queued commit verdicts */
 #define RX_RCVBUF_DEF	(8u << 20)
-#define RX_SRC_MAX	128	/* longest "GROUP:PORT/TSI@SOURCE" accepted */
-
-/* One socket: a (group, port) with its joins and its filters. */
-struct rx_chan {
-	int		family;
-	uint8_t		group[16];	/* IPv4 in the first 4, rest zero */
-	uint16_t	port;
-	uint8_t		any_source;	/* a filter has no source: ASM join */
-	size_t		nsources;
-	uint8_t		(*sources)[16];	/* distinct and sorted: SSM joins */
-	size_t		nfilters;
-	struct carousel_src *filters;
-	int		fd;		/* -1 while not joined */
-	uint32_t	ovfl;		/* last SO_RXQ_OVFL value seen */
-	uint64_t	retry_at;
-	uint32_t	retry_ms;	/* current back-off */
-};
-
-/* Receive buffers for one recvmmsg batch. */
-union rx_ctrl {
-	struct cmsghdr	hdr;
-	uint8_t		buf[RX_CTRL_BYTES];
-};
-
-/* State owned by the rx thread (and by rx_start/rx_stop around it). */
-struct rx {
-	struct rx_params p;
-	struct reasm	*reasm;
-	int		epfd;
-	int		wakefd;
-	int		stop;
-	pthread_t	thread;
-	struct rx_chan	**chans;
-	size_t		nchans;
-	uint64_t	next_tick;
-	int		rcvbuf_logged;
-	struct rx_stats	st;
-	struct mmsghdr	*msgs;
-	struct iovec	*iov;
-	struct sockaddr_storage *names;
-	union rx_ctrl	*ctrl;
-	uint8_t		*data;
-};
 
 struct rx_result {
 	struct obj_key	key;
@@ -113,29 +65,6 @@ static struct {
 
 static struct rx *rx_cur;	/* touched by rx_start/rx_stop only */
 
-static size_t
-addr_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-static int
-addr_is_mcast(int family, const uint8_t *a)
-{
-	return family == AF_INET ? (a[0] & 0xf0) == 0xe0 : a[0] == 0xff;
-}
-
-static void
-chan_name(const struct rx_chan *c, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(c->family, c->group, a, sizeof(a)) == NULL)
-		util_strlcpy(a, "?", sizeof(a));
-	snprintf(buf, len, c->family == AF_INET ? "%s:%u" : "[%s]:%u", a,
-	    (unsigned)c->port);
-}
-
 /* Write to the eventfd; the caller holds rx_sh.lock so it stays open. */
 static void
 rx_wakeup_locked(void)
@@ -145,291 +74,6 @@ rx_wakeup_locked(void)
 	if (rx_sh.wakefd >= 0 && write(rx_sh.wakefd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is already non-zero, rx will wake. */
 	}
-}
-
-/*
- * Interface resolution.  The configured interface may be an IPv4 address
- * (used directly for IPv4 joins), an IPv6 address, or a name; IPv6 and
- * protocol-independent joins need its index.  Resolved at every join
- * attempt, because interfaces and addresses come and go.
- */
-struct rx_ifc {
-	unsigned	ifindex;
-	int		has_v4;
-	struct in_addr	v4;
-};
-
-static unsigned
-ifindex_by_addr(int family, const void *addr)
-{
-	const struct sockaddr_in6 *sin6;
-	const struct sockaddr_in *sin;
-	struct ifaddrs *ifa, *i;
-	unsigned idx = 0;
-	const void *a;
-
-	if (getifaddrs(&ifa) == -1)
-		return 0;
-	for (i = ifa; i != NULL && idx == 0; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
-			continue;
-		sin = (const void *)i->ifa_addr;
-		sin6 = (const void *)i->ifa_addr;
-		a = family == AF_INET ? (const void *)&sin->sin_addr :
-		    (const void *)&sin6->sin6_addr;
-		if (memcmp(a, addr, addr_len(family)) == 0)
-			idx = if_nametoindex(i->ifa_name);
-	}
-	freeifaddrs(ifa);
-	return idx;
-}
-
-static int
-ifc_resolve(const char *name, int family, struct rx_ifc *out)
-{
-	struct in6_addr v6;
-
-	memset(out, 0, sizeof(*out));
-	if (name[0] == '\0')
-		return 0;
-	if (inet_pton(AF_INET, name, &out->v4) == 1) {
-		out->has_v4 = 1;
-		if (family == AF_INET)
-			return 0;
-		out->ifindex = ifindex_by_addr(AF_INET, &out->v4);
-	} else if (inet_pton(AF_INET6, name, &v6) == 1) {
-		out->ifindex = ifindex_by_addr(AF_INET6, &v6);
-	} else {
-		out->ifindex = if_nametoindex(name);
-	}
-	if (out->ifindex == 0) {
-		errno = ENODEV;
-		return -1;
-	}
-	return 0;
-}
-
-static void
-sa_fill(struct sockaddr_storage *ss, int family, const uint8_t *addr,
-    uint16_t port, unsigned scope)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, addr, 4);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, addr, 16);
-		sin6->sin6_scope_id = scope;
-	}
-}
-
-/* Any-source join: IP_ADD_MEMBERSHIP (ip_mreqn) or IPV6_JOIN_GROUP. */
-static int
-join_any(int fd, const struct rx_chan *c, const struct rx_ifc *ifc)
-{
-	if (c->family == AF_INET) {
-		struct ip_mreqn m;
-
-		memset(&m, 0, sizeof(m));
-		memcpy(&m.imr_multiaddr, c->group, 4);
-		if (ifc->has_v4)
-			m.imr_address = ifc->v4;
-		m.imr_ifindex = (int)ifc->ifindex;
-		return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m,
-		    sizeof(m));
-	} else {
-		struct ipv6_mreq m;
-
-		memset(&m, 0, sizeof(m));
-		memcpy(&m.ipv6mr_multiaddr, c->group, 16);
-		m.ipv6mr_interface = ifc->ifindex;
-		return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m,
-		    sizeof(m));
-	}
-}
-
-/*
- * Source-specific join.  IPv4 with an interface address uses
- * IP_ADD_SOURCE_MEMBERSHIP; everything else MCAST_JOIN_SOURCE_GROUP,
- * which takes an interface index (0: chosen by the kernel).
- */
-static int
-join_source(int fd, const struct rx_chan *c, const uint8_t *src,
-    const struct rx_ifc *ifc)
-{
-	struct group_source_req g;
-
-	if (c->family == AF_INET && (ifc->has_v4 || ifc->ifindex == 0)) {
-		struct ip_mreq_source m;
-
-		memset(&m, 0, sizeof(m));
-		memcpy(&m.imr_multiaddr, c->group, 4);
-		memcpy(&m.imr_sourceaddr, src, 4);
-		if (ifc->has_v4)
-			m.imr_interface = ifc->v4;
-		return setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP,
-		    &m, sizeof(m));
-	}
-	memset(&g, 0, sizeof(g));
-	g.gsr_interface = ifc->ifindex;
-	sa_fill(&g.gsr_group, c->family, c->group, 0, 0);
-	sa_fill(&g.gsr_source, c->family, src, 0, 0);
-	return setsockopt(fd, c->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
-	    MCAST_JOIN_SOURCE_GROUP, &g, sizeof(g));
-}
-
-/*
- * Ask for the biggest receive buffer allowed: SO_RCVBUFFORCE when root
- * (ignores rmem_max), else SO_RCVBUF (capped by rmem_max, no privilege).
- * Returns the effective size the kernel reports.
- */
-static uint32_t
-sock_rcvbuf(int fd, uint32_t want)
-{
-	int v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
-	socklen_t len = sizeof(v);
-
-	if (geteuid() != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == -1) {
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == -1)
-			log_warn_rl("rx: SO_RCVBUF %d", v);
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) == -1)
-		return 0;
-	return v < 0 ? 0 : (uint32_t)v;
-}
-
-/* Options every channel socket needs before bind; returns 0 or -1. */
-static int
-sock_setup(int fd, int family)
-{
-	int one = 1, zero = 0;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) == -1)
-		return -1;
-	if (family == AF_INET)
-		return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero,
-		    sizeof(zero)) == -1 ||
-		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
-		    sizeof(one)) == -1 ? -1 : 0;
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-	    sizeof(one)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-	    sizeof(one)) == -1)
-		return -1;
-	/* Linux >= 4.20 only; binding to the group filters on older ones. */
-	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero,
-	    sizeof(zero));
-	return 0;
-}
-
-/* A socket with our options, bound to the group; -1 with errno set. */
-static int
-chan_socket(struct rx *rx, const struct rx_chan *c, unsigned ifindex)
-{
-	struct sockaddr_storage ss;
-	int fd, err;
-
-	fd = socket(c->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (sock_setup(fd, c->family) == -1)
-		goto fail;
-	rx->st.rcvbuf = sock_rcvbuf(fd, rx->p.rcvbuf);
-	/* The kernel reports twice what it grants. */
-	if (rx->st.rcvbuf / 2 < rx->p.rcvbuf && !rx->rcvbuf_logged) {
-		log_info("rx: receive buffer %u bytes of %u wanted; raise "
-		    "net.core.rmem_max to avoid drops", rx->st.rcvbuf / 2,
-		    rx->p.rcvbuf);
-		rx->rcvbuf_logged = 1;
-	}
-	/* Bound to the group: only its datagrams reach this socket. */
-	sa_fill(&ss, c->family, c->group, c->port, ifindex);
-	if (bind(fd, (struct sockaddr *)&ss, c->family == AF_INET ?
-	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) == -1)
-		goto fail;
-	return fd;
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
-}
-
-/*
- * Open, bind and join one channel.  Any failure closes the socket (which
- * leaves whatever was joined) and schedules a retry, so a channel is
- * either fully joined or not open at all.
- */
-static int
-chan_open(struct rx *rx, struct rx_chan *c, uint64_t now)
-{
-	struct epoll_event ev;
-	struct rx_ifc ifc;
-	const char *what;
-	char name[64];
-	size_t i;
-	int fd = -1, err;
-
-	what = "interface lookup";
-	if (ifc_resolve(rx->p.interface, c->family, &ifc) == -1)
-		goto fail;
-	what = "socket";
-	if ((fd = chan_socket(rx, c, ifc.ifindex)) == -1)
-		goto fail;
-	what = "join";
-	if (c->any_source) {
-		if (join_any(fd, c, &ifc) == -1)
-			goto fail;
-	} else {
-		for (i = 0; i < c->nsources; i++)
-			if (join_source(fd, c, c->sources[i], &ifc) == -1)
-				goto fail;
-	}
-	what = "epoll";
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.ptr = c;
-	if (epoll_ctl(rx->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		goto fail;
-	c->fd = fd;
-	c->ovfl = 0;
-	c->retry_ms = 0;
-	return 0;
-fail:
-	err = errno;
-	if (fd != -1)
-		close(fd);
-	rx->st.join_failures++;
-	c->retry_ms = c->retry_ms == 0 ? RX_RETRY_MIN_MS : c->retry_ms * 2;
-	if (c->retry_ms > RX_RETRY_MAX_MS)
-		c->retry_ms = RX_RETRY_MAX_MS;
-	c->retry_at = now + c->retry_ms;
-	chan_name(c, name, sizeof(name));
-	errno = err;
-	log_warn_rl("rx: %s on interface \"%s\": %s failed, retry in %u ms",
-	    name, rx->p.interface, what, (unsigned)c->retry_ms);
-	return -1;
-}
-
-static void
-chan_free(struct rx_chan *c)
-{
-	if (c == NULL)
-		return;
-	if (c->fd != -1)
-		close(c->fd);	/* leaves its groups and its epoll set */
-	free(c->sources);
-	free(c->filters);
-	free(c);
 }
 
 static int
@@ -443,7 +87,7 @@ static int
 chans_add(struct rx_chan **v, size_t *n, const struct carousel_src *s)
 {
 	struct rx_chan *c = NULL;
-	size_t i, al = addr_len(s->family);
+	size_t i, al = rx_addr_len(s->family);
 	void *p;
 
 	for (i = 0; i < *n && c == NULL; i++)
@@ -494,14 +138,14 @@ chans_build(const struct carousel_src *srcs, size_t n, size_t *nout)
 	for (i = 0; i < n; i++) {
 		if ((srcs[i].family != AF_INET && srcs[i].family != AF_INET6) ||
 		    srcs[i].port == 0 ||
-		    !addr_is_mcast(srcs[i].family, srcs[i].group)) {
+		    !rx_addr_is_mcast(srcs[i].family, srcs[i].group)) {
 			log_warnx("rx: source %zu is not a multicast channel, "
 			    "ignored", i);
 			continue;
 		}
 		if (chans_add(v, &nc, &srcs[i]) == -1) {
 			while (nc > 0)
-				chan_free(v[--nc]);
+				rx_chan_free(v[--nc]);
 			free(v);
 			return NULL;
 		}
@@ -557,18 +201,18 @@ rx_apply(struct rx *rx, const struct carousel_src *srcs, size_t n,
 			tmp->filters = v[i]->filters;
 			tmp->nfilters = v[i]->nfilters;
 			v[i]->filters = NULL;
-			chan_free(v[i]);
+			rx_chan_free(v[i]);
 			v[i] = tmp;
 			break;
 		}
 	}
 	for (j = 0; j < rx->nchans; j++)
-		chan_free(rx->chans[j]);
+		rx_chan_free(rx->chans[j]);
 	free(rx->chans);
 	rx->chans = v;
 	rx->nchans = nv;
 	for (i = 0; i < nv; i++)
-		if (v[i]->fd != -1 || chan_open(rx, v[i], now) == 0)
+		if (v[i]->fd != -1 || rx_chan_open(rx, v[i], now) == 0)
 			joined++;
 	log_info("rx: %zu channel(s) from %zu source(s), %zu joined", nv, n,
 	    joined);
@@ -620,7 +264,7 @@ rx_cmsgs(struct rx *rx, struct rx_chan *c, struct msghdr *h, uint8_t *dst)
 static int
 rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
 {
-	size_t i, al = addr_len(c->family);
+	size_t i, al = rx_addr_len(c->family);
 
 	for (i = 0; i < c->nfilters; i++) {
 		const struct carousel_src *f = &c->filters[i];
@@ -642,7 +286,7 @@ rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
 	struct msghdr *h = &m->msg_hdr;
 	struct reasm_chan ch;
 	struct alc_pkt pkt;
-	size_t al = addr_len(c->family);
+	size_t al = rx_addr_len(c->family);
 	int rc;
 
 	rx->st.datagrams++;
@@ -793,8 +437,8 @@ rx_housekeep(struct rx *rx, uint64_t now)
 	for (i = 0; i < rx->nchans; i++) {
 		c = rx->chans[i];
 		if (c->fd == -1 && now >= c->retry_at &&
-		    chan_open(rx, c, now) == 0) {
-			chan_name(c, name, sizeof(name));
+		    rx_chan_open(rx, c, now) == 0) {
+			rx_chan_name(c, name, sizeof(name));
 			log_info("rx: %s joined after a retry", name);
 		}
 	}
@@ -869,7 +513,7 @@ rx_free(struct rx *rx)
 	if (rx->reasm != NULL)
 		reasm_free(rx->reasm);
 	for (i = 0; i < rx->nchans; i++)
-		chan_free(rx->chans[i]);
+		rx_chan_free(rx->chans[i]);
 	free(rx->chans);
 	if (rx->epfd != -1)
 		close(rx->epfd);
@@ -1082,107 +726,4 @@ rx_commit_result(const struct obj_key *key, enum obj_result res)
 	pthread_mutex_unlock(&rx_sh.lock);
 	if (full)
 		log_warnx_rl("rx_commit_result: queue full, verdict dropped");
-}
-
-/* Parse an IPv4 dotted quad or a bracketed IPv6 address; advances *sp. */
-static int
-parse_addr(const char **sp, int *family, uint8_t *out)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const char *s = *sp, *end;
-	size_t n;
-
-	memset(out, 0, 16);
-	if (*s == '[') {
-		if ((end = strchr(s + 1, ']')) == NULL)
-			return -1;
-		n = (size_t)(end - (s + 1));
-		if (n == 0 || n >= sizeof(buf))
-			return -1;
-		memcpy(buf, s + 1, n);
-		buf[n] = '\0';
-		*family = AF_INET6;
-		*sp = end + 1;
-	} else {
-		n = strspn(s, "0123456789.");
-		if (n == 0 || n >= INET_ADDRSTRLEN)
-			return -1;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		*family = AF_INET;
-		*sp = s + n;
-	}
-	return inet_pton(*family, buf, out) == 1 ? 0 : -1;
-}
-
-/* Unsigned decimal, 1..maxdigits digits, at most max; advances *sp. */
-static int
-parse_dec(const char **sp, int maxdigits, uint64_t max, uint64_t *out)
-{
-	const char *s = *sp;
-	uint64_t v = 0;
-	int n;
-
-	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
-		unsigned d = (unsigned)(s[n] - '0');
-
-		if (n == maxdigits || v > (max - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (n == 0)
-		return -1;
-	*sp = s + n;
-	*out = v;
-	return 0;
-}
-
-/* A usable SSM source: unicast, not unspecified, not broadcast. */
-static int
-source_ok(int family, const uint8_t *a)
-{
-	static const uint8_t zero[16], bcast[4] = { 255, 255, 255, 255 };
-	size_t al = addr_len(family);
-
-	if (addr_is_mcast(family, a) || memcmp(a, zero, al) == 0)
-		return 0;
-	return family == AF_INET6 || memcmp(a, bcast, 4) != 0;
-}
-
-int
-rx_parse_src(const char *s, struct carousel_src *out)
-{
-	struct carousel_src c;
-	const char *p = s;
-	uint64_t v;
-	int fam;
-
-	if (s == NULL || strnlen(s, RX_SRC_MAX + 1) > RX_SRC_MAX)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	if (parse_addr(&p, &c.family, c.group) == -1 ||
-	    !addr_is_mcast(c.family, c.group) || *p != ':')
-		return -1;
-	p++;
-	if (parse_dec(&p, 5, 65535, &v) == -1 || v == 0)
-		return -1;
-	c.port = (uint16_t)v;
-	if (*p == '/') {
-		p++;
-		if (parse_dec(&p, 20, UINT64_MAX, &v) == -1)
-			return -1;
-		c.has_tsi = 1;
-		c.tsi.lo = v;
-	}
-	if (*p == '@') {
-		p++;
-		if (parse_addr(&p, &fam, c.source) == -1 || fam != c.family ||
-		    !source_ok(fam, c.source))
-			return -1;
-		c.has_source = 1;
-	}
-	if (*p != '\0')
-		return -1;
-	*out = c;
-	return 0;
 }

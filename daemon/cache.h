@@ -73,6 +73,8 @@ struct cache_stats {
 	uint64_t	rebuilt;		/* objects indexed at start */
 	uint64_t	rebuild_dropped;	/* bad files deleted at start */
 	uint64_t	tmp_purged;		/* leftovers deleted at start */
+	uint64_t	hash_oom;		/* index or pin adds refused:
+						   out of memory */
 };
 
 /*

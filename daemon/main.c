@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "../carousel/rx.h"
 #include "cache.h"
 #include "conf.h"
@@ -335,6 +337,8 @@ main(int argc, char **argv)
 	}
 	if (!debug)
 		log_setlevel(main_conf->log_level);
+	/* libxml2's global state is set up once, before any thread parses. */
+	xmlInitParser();
 	sfd = main_signals();
 	main_rlimit();
 	metrics_init();

@@ -17,8 +17,11 @@
 #include "names.h"
 
 /*
- * Set explicitly (dvbi-and-hls.md 2.1): /etc/mime.types has no .ts and
- * gives .m4s a type old players do not know, so video/mp4 is used.
+ * The one extension table of the daemon: the store (stage.c, cache.c)
+ * uses it for objects announced without a useful type, httpd.c for
+ * metadata it cannot send.  Set explicitly (dvbi-and-hls.md 2.1):
+ * /etc/mime.types has no .ts and gives .m4s a type old players do not
+ * know, so video/mp4 is used.
  */
 static const struct {
 	const char	*ext;
@@ -58,8 +61,6 @@ static const struct {
 	{ "key",	"application/octet-stream" },
 };
 
-#define MIME_DEFAULT	"application/octet-stream"
-
 const char *
 mime_from_path(const char *path)
 {
@@ -77,18 +78,6 @@ mime_from_path(const char *path)
 			return mime_types[i].type;
 	}
 	return MIME_DEFAULT;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -119,20 +108,15 @@ static int
 target_byte(const char *p, size_t n, size_t *i)
 {
 	unsigned char c = (unsigned char)p[*i];
-	int hi, lo;
+	int d;
 
 	if (c <= 0x20 || c == 0x7f || c == '\\')
 		return -1;
 	if (c != '%')
 		return c;
-	if (*i + 2 >= n)
+	if ((d = names_unescape(p, n, i)) < 0)
 		return -1;
-	hi = hexval(p[*i + 1]);
-	lo = hexval(p[*i + 2]);
-	if (hi < 0 || lo < 0)
-		return -1;
-	*i += 2;
-	c = (unsigned char)(hi << 4 | lo);
+	c = (unsigned char)d;
 	/* An encoded slash would let one segment smuggle two. */
 	if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
 		return -1;

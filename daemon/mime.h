@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mime.h: the pure helpers of the HTTP layer.  Content types by file
- * extension (shared with the store), and the request parsers httpd.c
- * needs: the raw request target check, single byte ranges, entity-tag
- * lists, HTTP dates and [http] listen addresses.  No I/O, no globals, so
- * each one is unit tested on hostile input.
+ * extension (the daemon's only table, shared with the store), and the
+ * request parsers httpd.c needs: the raw request target check (the only
+ * request-target mapping), single byte ranges, entity-tag lists, HTTP
+ * dates and [http] listen addresses.  No I/O, no globals, so each one is
+ * unit tested on hostile input.
  */
 #ifndef NIPCACHE_MIME_H
 #define NIPCACHE_MIME_H
@@ -13,10 +14,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#define MIME_DEFAULT	"application/octet-stream"
+
 /*
  * Content type for a URL path or file name, from the extension of its
  * last segment (case-insensitive).  Never NULL: unknown or missing
- * extensions give "application/octet-stream".  Static storage.
+ * extensions give MIME_DEFAULT.  Static storage.
  */
 const char *mime_from_path(const char *path);
 
@@ -28,7 +31,11 @@ const char *mime_from_path(const char *path);
  * longer than NAMES_MAX, raw or encoded control characters, NUL, raw "\",
  * encoded "/" or "\", bad escapes, and ".." segments in any encoding.
  * Like names.c, empty and "." segments vanish and a trailing "/" stays.
- * Returns 0 with the NUL-terminated key in out, or -1.
+ * The target must not have been unescaped already (with libmicrohttpd,
+ * install an identity MHD_OPTION_UNESCAPE_CALLBACK), or a name containing
+ * "%25" would be decoded twice.  Reserved paths (names_is_reserved) are
+ * returned, not refused, so the caller can dispatch them.  Returns 0 with
+ * the NUL-terminated key in out, or -1.
  */
 int	httpu_check_target(const char *raw, char *out, size_t outlen);
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * names.c: Content-Location and request targets to cache keys.  Every
- * name that reaches the cache or the file system passes through here, so
- * the rules are strict: decode once, refuse what could escape ("..",
- * control characters, NUL) and keep one normal form so a carousel name and
- * a player's request always meet on the same key.
+ * names.c: Content-Location and references inside objects to cache keys.
+ * Every name that reaches the cache or the file system passes through
+ * here, so the rules are strict: decode once, refuse what could escape
+ * ("..", control characters, NUL) and keep one normal form, the one
+ * httpu_check_target() (mime.c) gives a player's request, so that both
+ * always meet on the same key.
  */
 #include <stdint.h>
 #include <string.h>
@@ -86,6 +87,21 @@ hexval(char c)
 	return -1;
 }
 
+int
+names_unescape(const char *s, size_t n, size_t *i)
+{
+	int hi, lo;
+
+	if (*i + 2 >= n)
+		return -1;
+	hi = hexval(s[*i + 1]);
+	lo = hexval(s[*i + 2]);
+	if (hi < 0 || lo < 0)
+		return -1;
+	*i += 2;
+	return hi << 4 | lo;
+}
+
 static int
 is_ctl(unsigned char c)
 {
@@ -110,18 +126,11 @@ norm_path(struct nbuf *nb, const char *src, size_t n, int pops)
 		unsigned char c = (unsigned char)src[i];
 
 		if (c == '%') {
-			int hi, lo;
+			int d = names_unescape(src, n, &i);
 
-			if (i + 2 >= n)
+			if (d < 0 || d == '/')
 				return -1;
-			hi = hexval(src[i + 1]);
-			lo = hexval(src[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (unsigned char)(hi << 4 | lo);
-			i += 2;
-			if (c == '/')
-				return -1;
+			c = (unsigned char)d;
 		}
 		if (c == '\0' || c == '\\' || is_ctl(c))
 			return -1;
@@ -229,6 +238,21 @@ map_scheme(struct nbuf *nb, const char *loc, size_t sl)
 	return i > sl + 1 ? 0 : -1;
 }
 
+/*
+ * The end of a mapping that produced r: the key stands if nothing failed
+ * and it names something servable (not empty, not reserved); otherwise
+ * out is emptied.  0 or -1.
+ */
+static int
+key_done(struct nbuf *nb, int r)
+{
+	if (r < 0 || nb->len == 0 || names_is_reserved(nb->out)) {
+		nb->out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 int
 names_from_location(const char *loc, char *out, size_t outlen)
 {
@@ -248,11 +272,7 @@ names_from_location(const char *loc, char *out, size_t outlen)
 		r = map_scheme(&nb, loc, sl);
 	else
 		r = norm_path(&nb, loc, path_len(loc), 0);
-	if (r < 0 || nb.len == 0 || names_is_reserved(out)) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
+	return key_done(&nb, r);
 }
 
 /* path equals name, or starts with name followed by "/". */
@@ -275,30 +295,6 @@ names_is_reserved(const char *path)
 	    strcmp(path, "/services.json") == 0 ||
 	    is_dir_or_below(path, "/dvbi") ||
 	    is_dir_or_below(path, "/nip");
-}
-
-int
-names_from_request(const char *target, char *out, size_t outlen)
-{
-	struct nbuf nb;
-	const char *p;
-
-	if (target == NULL || out == NULL || outlen < 2)
-		return -1;
-	nbuf_init(&nb, out, outlen);
-	if (!raw_ok(target))
-		return -1;
-	if ((p = http_path(target)) == NULL)
-		p = target;
-	if (p[0] != '/' && p[0] != '\0' && p[0] != '?' && p[0] != '#')
-		return -1;
-	if (norm_path(&nb, p, path_len(p), 0) < 0) {
-		out[0] = '\0';
-		return -1;
-	}
-	if (nb.len == 0)
-		return nbuf_add(&nb, "/", 1);
-	return 0;
 }
 
 /* Copy base's directory ("/a/b/c.m3u8" -> "/a/b") into nb. */
@@ -332,54 +328,7 @@ names_resolve(const char *base, const char *ref, char *out, size_t outlen)
 	else if (ref[0] != '/' && base_dir(&nb, base) < 0)
 		return -1;
 	r = norm_path(&nb, p, path_len(p), 1);
-	if (r < 0 || nb.len == 0 || names_is_reserved(out)) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-static const struct {
-	const char *ext;
-	const char *type;
-} names_types[] = {
-	{ "m3u8", "application/vnd.apple.mpegurl" },
-	{ "ts", "video/mp2t" },
-	{ "m4s", "video/iso.segment" },
-	{ "mp4", "video/mp4" },
-	{ "m4v", "video/mp4" },
-	{ "cmfv", "video/mp4" },
-	{ "m4a", "audio/mp4" },
-	{ "cmfa", "audio/mp4" },
-	{ "aac", "audio/aac" },
-	{ "vtt", "text/vtt" },
-	{ "mpd", "application/dash+xml" },
-	{ "xml", "application/xml" },
-	{ "json", "application/json" },
-	{ "jpg", "image/jpeg" },
-	{ "jpeg", "image/jpeg" },
-	{ "png", "image/png" },
-	{ "html", "text/html" },
-	{ "txt", "text/plain" },
-};
-
-const char *
-names_type_from_ext(const char *path)
-{
-	const char *slash, *dot;
-	size_t i;
-
-	if (path == NULL)
-		return NULL;
-	slash = strrchr(path, '/');
-	dot = strrchr(slash != NULL ? slash : path, '.');
-	if (dot == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(names_types) / sizeof(names_types[0]); i++) {
-		if (strcasecmp(dot + 1, names_types[i].ext) == 0)
-			return names_types[i].type;
-	}
-	return NULL;
+	return key_done(&nb, r);
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * names.h: from a carousel object's Content-Location to the URL path it is
- * served at, and from an HTTP request target to that same key.
+ * served at (the cache key).  An HTTP request target is judged and mapped
+ * to that same key by httpu_check_target() in mime.h.
  *
  *   http://HOST/P, https://HOST/P  ->  /P
  *   SCHEME:REST (tag:, urn:, ...)  ->  /SCHEME/REST
@@ -34,14 +35,12 @@ int	names_from_location(const char *loc, char *out, size_t outlen);
 int	names_is_reserved(const char *path);
 
 /*
- * Map a raw (still percent-encoded) HTTP request target, origin form
- * "/a/b?x" or absolute form "http://dvb.gw/a/b", to the cache key.  The
- * target must not have been unescaped already (with libmicrohttpd, install
- * an identity MHD_OPTION_UNESCAPE_CALLBACK), or a name containing "%25"
- * would be decoded twice.  Reserved paths are returned, not refused, so the
- * caller can dispatch them.  0, or -1 (400 Bad Request).
+ * Decode the percent-escape "%XX" at s[*i] (s holds n bytes): returns the
+ * byte, 0 to 255, and leaves *i on the escape's last digit; or -1 if the
+ * escape is cut short or not hexadecimal.  The one decoder for names and
+ * request targets (mime.c), so both read escapes alike.
  */
-int	names_from_request(const char *target, char *out, size_t outlen);
+int	names_unescape(const char *s, size_t n, size_t *i);
 
 /*
  * Resolve a URI reference found inside an object (an HLS URI, a DASH
@@ -52,9 +51,6 @@ int	names_from_request(const char *target, char *out, size_t outlen);
  */
 int	names_resolve(const char *base, const char *ref, char *out,
 	    size_t outlen);
-
-/* The content type for path's file extension, or NULL if unknown. */
-const char *names_type_from_ext(const char *path);
 
 /*
  * Call fn once for each #EXT-X-MAP:URI="..." of an HLS playlist body

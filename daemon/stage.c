@@ -32,6 +32,7 @@
 #include "cache_fs.h"
 #include "conf.h"
 #include "log.h"
+#include "mime.h"
 #include "names.h"
 #include "stage.h"
 #include "util.h"
@@ -445,17 +446,17 @@ type_usable(const char *t)
 static const char *
 stage_content_type(const char *announced, const char *path)
 {
-	const char *ext = names_type_from_ext(path);
-	size_t n = strlen("application/octet-stream");
+	const char *ext = mime_from_path(path);
+	size_t n = strlen(MIME_DEFAULT);
 	int usable = type_usable(announced);
 
-	if (usable && !(strncasecmp(announced, "application/octet-stream",
-	    n) == 0 && (announced[n] == '\0' || announced[n] == ';' ||
+	if (usable && !(strncasecmp(announced, MIME_DEFAULT, n) == 0 &&
+	    (announced[n] == '\0' || announced[n] == ';' ||
 	    announced[n] == ' ')))
 		return announced;
-	if (ext != NULL)
+	if (strcmp(ext, MIME_DEFAULT) != 0)
 		return ext;
-	return usable ? announced : "application/octet-stream";
+	return usable ? announced : MIME_DEFAULT;
 }
 
 /* Write the header page and sync per policy; the file is then complete. */

@@ -89,6 +89,21 @@ parse_u64(const char *s, uint64_t *out, const char **end)
 	return 0;
 }
 
+/*
+ * The end of a number with a unit: only white space may follow, and v
+ * times the unit's mul must fit.  Then *out is set.  0 or -1.
+ */
+static int
+parse_scaled_end(const char *end, uint64_t v, uint64_t mul, uint64_t *out)
+{
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || (v && mul > UINT64_MAX / v))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
 int
 util_parse_size(const char *s, uint64_t *out)
 {
@@ -108,12 +123,7 @@ util_parse_size(const char *s, uint64_t *out)
 	}
 	if (mul > 1 && (*end == 'B' || *end == 'b'))
 		end++;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0' || (v && mul > UINT64_MAX / v))
-		return -1;
-	*out = v * mul;
-	return 0;
+	return parse_scaled_end(end, v, mul, out);
 }
 
 int
@@ -141,12 +151,7 @@ util_parse_duration_ms(const char *s, uint64_t *out)
 	} else {
 		mul = 1000;
 	}
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0' || (v && mul > UINT64_MAX / v))
-		return -1;
-	*out = v * mul;
-	return 0;
+	return parse_scaled_end(end, v, mul, out);
 }
 
 int

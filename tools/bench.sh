@@ -66,7 +66,8 @@ start_daemon
 c0=$(cpu_ticks "$daemon"); d0=$(metric nipcache_kernel_drops_total)
 "$build/nipcast" -g 239.255.99.1:5000 -i 127.0.0.1 -r 1.2G -c 1 "$tmp/segs" 2>"$tmp/nipcast.log" &
 sender=$!; pids="$pids $sender"
-wait_until [ "$(metric nipcache_packets_total)" -gt 0 ]
+got_packets() { [ "$(metric nipcache_packets_total)" -gt 0 ]; }
+wait_until got_packets
 t0=$(now_ms)
 done_all() { [ "$(metric nipcache_objects_completed_total)" -ge 512 ]; }
 if wait_until done_all; then t1=$(now_ms); ok=yes; else t1=$(now_ms); ok=no; fi
@@ -90,7 +91,8 @@ head -c 1024 /dev/urandom | base64 -w 64 | head -c 1024 >"$tmp/www/live/index.m3
 head -c 2097152 /dev/urandom >"$tmp/www/live/seg.ts"
 start_daemon
 "$build/nipcast" -g 239.255.99.1:5000 -i 127.0.0.1 -r 0 -c 2 "$tmp/www" 2>/dev/null
-wait_until [ "$(metric nipcache_objects_completed_total)" -ge 2 ]
+two_done() { [ "$(metric nipcache_objects_completed_total)" -ge 2 ]; }
+wait_until two_done
 mkdir -p "$tmp/nginx"
 cat >"$tmp/nginx/nginx.conf" <<NGX
 worker_processes 2;
@@ -141,7 +143,8 @@ for i in range(10000):
 PY
 start_daemon
 "$build/nipcast" -g 239.255.99.1:5000 -i 127.0.0.1 -r 400M -c 2 "$tmp/many" 2>/dev/null
-wait_until [ "$(metric nipcache_cache_objects)" -ge 10000 ] || true
+many_done() { [ "$(metric nipcache_cache_objects)" -ge 10000 ]; }
+wait_until many_done || true
 objs=$(metric nipcache_cache_objects)
 echo "### Memory"
 echo

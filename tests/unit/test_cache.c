@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_cache.c: the object store: header codec, LRU and byte cap against a
- * naive model, pinning, rebuild after a crash, the directory lock, and
- * responses that outlive eviction.
+ * naive model, pinning, rebuild after a crash, the directory lock,
+ * responses that outlive eviction, and tables that cannot grow.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +23,8 @@
 
 #include "../../daemon/cache.h"
 #include "../../daemon/cache_fs.h"
-#include "../../daemon/names.h"
+#include "../../daemon/cache_int.h"	/* cache_hash_fail */
+#include "../../daemon/mime.h"
 #include "test.h"
 
 #define OBJ_COST(size)	(CACHE_FS_BODY_OFF + (uint64_t)(size))
@@ -159,8 +160,7 @@ publish(const char *path, const uint8_t *body, size_t len, uint64_t seq,
 	h.mtime = 1700000000;
 	h.seq = seq;
 	snprintf(h.content_type, sizeof(h.content_type), "%s",
-	    names_type_from_ext(path) ? names_type_from_ext(path) :
-	    "application/octet-stream");
+	    mime_from_path(path));
 	snprintf(h.path, sizeof(h.path), "%s", path);
 	if (cache_fs_hdr_encode(&h, page, sizeof(page)) < 0)
 		return -9;
@@ -1038,7 +1038,116 @@ test_concurrent(void)
 	dir_remove();
 }
 
+/* Enough objects that the index has to grow several times. */
+#define OOM_N	600
+
+/*
+ * Publish n objects "/g/<i>.ts" (cost OBJ_COST(len) each) and count the
+ * accepted ones; each must be served, each refused one gone for good.
+ */
+static int
+publish_many(int n, const uint8_t *body, size_t len, uint64_t seq)
+{
+	char path[32];
+	int i, r, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/g/%d.ts", i);
+		r = publish(path, body, len, seq, 0);
+		CHECK(r == 0 || r == -1);
+		if (r == 0)
+			CHECK(served_equals(path, body, len));
+		else
+			CHECK(cache_peek(path, &(struct cache_hit){ 0 }) == -1);
+		ok += r == 0;
+	}
+	return ok;
+}
+
+/*
+ * uthash out of memory (HASH_NONFATAL_OOM): an add that cannot create or
+ * grow a table is refused and counted, and the cache stays consistent:
+ * counters match the index and the files on disk, nothing leaks (ASan).
+ */
+static void
+test_hash_oom(void)
+{
+	static uint8_t seg[2000];
+	struct cache_stats st;
+	int ok;
+
+	dir_new();
+	REQUIRE(open_cache(1 << 26, 0, 0) == 0);
+	fill(seg, sizeof(seg), 21);
+	/* The very first add has to create the index. */
+	atomic_store(&cache_hash_fail, 1);
+	CHECK(publish("/o/a.ts", seg, sizeof(seg), 1, 0) == -1);
+	atomic_store(&cache_hash_fail, 0);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.hash_oom, 1);
+	CHECK_EQ_U(st.publish_errors, 1);
+	CHECK_EQ_U(st.objects + st.bytes + st.inserts, 0);
+	CHECK_EQ_U(objects_count(), 0);
+	CHECK_EQ_U(dir_count("tmp"), 0);
+	CHECK(publish("/o/a.ts", seg, sizeof(seg), 1, 0) == 0);
+	CHECK(served_equals("/o/a.ts", seg, sizeof(seg)));
+	/* A playlist is indexed but its pin table cannot be created. */
+	atomic_store(&cache_hash_fail, 1);
+	CHECK(publish("/o/p.m3u8", (const uint8_t *)pl_body,
+	    sizeof(pl_body) - 1, 1, 1) == 0);
+	atomic_store(&cache_hash_fail, 0);
+	CHECK(publish("/o/init.mp4", seg, 100, 1, 0) == 0);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.hash_oom, 2);
+	CHECK_EQ_U(st.objects, 3);
+	CHECK_EQ_U(st.pinned_bytes, OBJ_COST(sizeof(pl_body) - 1));
+	CHECK(served_equals("/o/p.m3u8", (const uint8_t *)pl_body,
+	    sizeof(pl_body) - 1));
+	/* The index cannot grow: some adds are refused, the rest go in. */
+	atomic_store(&cache_hash_fail, 1);
+	ok = publish_many(OOM_N, seg, sizeof(seg), 1);
+	atomic_store(&cache_hash_fail, 0);
+	cache_get_stats(&st);
+	CHECK(ok > 0 && ok < OOM_N);
+	CHECK_EQ_U(st.hash_oom, 2 + OOM_N - ok);
+	CHECK_EQ_U(st.objects, 3 + ok);
+	CHECK_EQ_U(st.bytes, OBJ_COST(sizeof(pl_body) - 1) + OBJ_COST(100) +
+	    OBJ_COST(sizeof(seg)) * (1 + (uint64_t)ok));
+	CHECK_EQ_U(objects_count(), st.objects);
+	CHECK_EQ_U(dir_count("tmp"), 0);
+	/* New versions whose add fails take the old one with them. */
+	atomic_store(&cache_hash_fail, 1);
+	ok = publish_many(OOM_N, seg + 1, sizeof(seg) - 1, 2);
+	atomic_store(&cache_hash_fail, 0);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.objects, 3 + ok);
+	CHECK_EQ_U(objects_count(), st.objects);
+	/* With memory back every object goes in. */
+	CHECK_EQ_U(publish_many(OOM_N, seg, sizeof(seg), 3), OOM_N);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.objects, OOM_N + 3);
+	CHECK_EQ_U(objects_count(), OOM_N + 3);
+	cache_shutdown();
+	/* A rebuild that cannot index keeps the files for the next start. */
+	atomic_store(&cache_hash_fail, 1);
+	REQUIRE(open_cache(1 << 26, 0, 0) == 0);
+	atomic_store(&cache_hash_fail, 0);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.objects, 0);
+	CHECK_EQ_U(st.hash_oom, OOM_N + 3);
+	CHECK_EQ_U(objects_count(), OOM_N + 3);
+	cache_shutdown();
+	REQUIRE(open_cache(1 << 26, 0, 0) == 0);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.objects, OOM_N + 3);
+	CHECK_EQ_U(st.rebuilt, OOM_N + 3);
+	CHECK_EQ_U(st.hash_oom, 0);
+	CHECK(served_equals("/g/0.ts", seg, sizeof(seg)));
+	cache_shutdown();
+	dir_remove();
+}
+
 TEST_MAIN(TEST(test_hdr_codec), TEST(test_lru_model), TEST(test_pinning),
     TEST(test_restart), TEST(test_lock), TEST(test_open_survives),
     TEST(test_mem_budget), TEST(test_min_free_and_versions),
-    TEST(test_concurrent))
+    TEST(test_concurrent), TEST(test_hash_oom))

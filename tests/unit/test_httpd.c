@@ -59,6 +59,16 @@ test_target(void)
 		{ "http://dvb.gw:80/a?q", "/a" },
 		{ "http://dvb.gw", "/" },
 		{ "http://dvb.gw?x", "/" },
+		{ "/?x=1", "/" },
+		{ "/health", "/health" },
+		{ "/a%2541", "/a%41" },
+		{ "/a%2e%2e", "/a.." },
+		{ "/tag/x//y", "/tag/x/y" },
+		{ "/seg%201.m4s", "/seg 1.m4s" },
+		{ "/%2e%2e/b", NULL },
+		{ "/x%00", NULL },
+		{ "/x%", NULL },
+		{ "/x\ty", NULL },
 		{ "/a/../b", NULL },
 		{ "/..", NULL },
 		{ "/a/..", NULL },
@@ -90,6 +100,8 @@ test_target(void)
 		{ "ftp://dvb.gw/a", NULL },
 		{ "http://dvb.gw/../a", NULL },
 		{ "http://dvb.gwa", NULL },
+		{ "http://host/a/b", NULL },
+		{ "HTTPS://Host:8080/a/b.m3u8", NULL },
 	};
 	char out[NAMES_MAX + 1], *big;
 	size_t i;
@@ -128,6 +140,45 @@ test_target(void)
 	big[NAMES_MAX] = '?';
 	CHECK(httpu_check_target(big, out, sizeof(out)) == 0);
 	free(big);
+}
+
+/*
+ * A carousel name (names_from_location) and the request a player makes
+ * for it (httpu_check_target) meet on the same cache key.
+ */
+static void
+test_location_target_agree(void)
+{
+	static const struct {
+		const char	*loc;
+		const char	*req;
+	} t[] = {
+		{ "tag:mabr.gpac.io.2025.services.4294967295/live.m3u8",
+		  "/tag/mabr.gpac.io.2025.services.4294967295/live.m3u8" },
+		{ "http://dvb.gw/ses.com/dvbi/cg/manifest.xml",
+		  "/ses.com/dvbi/cg/manifest.xml" },
+		{ "http://dvb.gw/ses.com/dvbi/cg/manifest.xml",
+		  "http://dvb.gw/ses.com/dvbi/cg/manifest.xml" },
+		{ "seg%201.m4s", "/seg%201.m4s" },
+		{ "a%2541.ts", "/a%2541.ts" },
+		{ "urn:dvb:x:y", "/urn/dvb:x:y" },
+		{ "TAG:x/y", "/tag/x/y" },
+		{ "a//b/./c", "/a//b/%2e/c" },
+		{ "dir/", "/dir/" },
+		{ "a%3Fb", "/a%3fb" },
+		{ "caf\xc3\xa9.txt", "/caf%C3%A9.txt" },
+	};
+	char a[NAMES_MAX], b[NAMES_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		REQUIRE(names_from_location(t[i].loc, a, sizeof(a)) == 0);
+		REQUIRE(httpu_check_target(t[i].req, b, sizeof(b)) == 0);
+		CHECK(strcmp(a, b) == 0);
+		if (strcmp(a, b) != 0)
+			fprintf(stderr, "  %s -> %s, %s -> %s\n", t[i].loc, a,
+			    t[i].req, b);
+	}
 }
 
 static void
@@ -386,6 +437,29 @@ test_mime(void)
 		{ "/a/trailing.", "application/octet-stream" },
 		{ "/a/x.unknownext", "application/octet-stream" },
 		{ "", "application/octet-stream" },
+		{ "/v.cmfv", "video/mp4" },
+		{ "/v.m4v", "video/mp4" },
+		{ "/a.cmfa", "audio/mp4" },
+		{ "/l.m3u", "application/vnd.apple.mpegurl" },
+		{ "/s.m2ts", "video/mp2t" },
+		{ "/a.ac3", "audio/ac3" },
+		{ "/a.ec3", "audio/eac3" },
+		{ "/a.mp3", "audio/mpeg" },
+		{ "/s.webvtt", "text/vtt" },
+		{ "/s.ttml", "application/ttml+xml" },
+		{ "/p.gif", "image/gif" },
+		{ "/p.webp", "image/webp" },
+		{ "/p.svg", "image/svg+xml" },
+		{ "/i.html", "text/html; charset=utf-8" },
+		{ "/i.HTM", "text/html; charset=utf-8" },
+		{ "/r.txt", "text/plain; charset=utf-8" },
+		{ "/s.css", "text/css" },
+		{ "/s.js", "text/javascript" },
+		{ "/k/aes.key", "application/octet-stream" },
+		{ "/a.b/noext", "application/octet-stream" },
+		{ "/x.ts.gz", "application/octet-stream" },
+		{ "/a.ts/", "application/octet-stream" },
+		{ "seg.TS", "video/mp2t" },
 	};
 	size_t i;
 
@@ -1181,7 +1255,8 @@ test_cleanup(void)
 	curl_global_cleanup();
 }
 
-TEST_MAIN(TEST(test_setup), TEST(test_target), TEST(test_range),
+TEST_MAIN(TEST(test_setup), TEST(test_target),
+    TEST(test_location_target_agree), TEST(test_range),
     TEST(test_etag), TEST(test_date), TEST(test_listen), TEST(test_header_safe),
     TEST(test_mime),
     TEST(test_start_fail), TEST(test_e2e), TEST(test_cleanup))

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_names.c: Content-Location, request and reference mapping. */
+/*
+ * test_names.c: Content-Location and reference mapping, and the escape
+ * decoder.  Request targets and content types are tested with their
+ * single implementations in mime.c (test_httpd.c).
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -168,63 +172,6 @@ test_location_lengths(void)
 	CHECK(names_from_location("tag:abc", out, 9) == 0);
 }
 
-static void
-test_request(void)
-{
-	static const struct map_case c[] = {
-		{ "/a/b?x", "/a/b" },
-		{ "http://dvb.gw/a/b", "/a/b" },
-		{ "/", "/" },
-		{ "/?x=1", "/" },
-		{ "/health", "/health" },
-		{ "/a%2541", "/a%41" },
-		{ "/a%2e%2e", "/a.." },
-		{ "/tag/x//y", "/tag/x/y" },
-		{ "/seg%201.m4s", "/seg 1.m4s" },
-		{ "a/b", NULL },
-		{ "*", NULL },
-		{ "/a/../b", NULL },
-		{ "/%2e%2e/b", NULL },
-		{ "/x%00", NULL },
-		{ "/x%", NULL },
-		{ "/x\ty", NULL },
-		{ "/a%2Fb", NULL },
-		{ "/a\\b", NULL },
-		{ "", "/" },
-	};
-
-	check_table(names_from_request, c, sizeof(c) / sizeof(c[0]),
-	    "request");
-}
-
-/* A carousel name and the request a player makes for it meet. */
-static void
-test_location_request_agree(void)
-{
-	static const char *const locs[] = {
-		"tag:mabr.gpac.io.2025.services.4294967295/live.m3u8",
-		"http://dvb.gw/ses.com/dvbi/cg/manifest.xml",
-		"seg%201.m4s",
-		"a%2541.ts",
-		"urn:dvb:x:y",
-	};
-	static const char *const reqs[] = {
-		"/tag/mabr.gpac.io.2025.services.4294967295/live.m3u8",
-		"/ses.com/dvbi/cg/manifest.xml",
-		"/seg%201.m4s",
-		"/a%2541.ts",
-		"/urn/dvb:x:y",
-	};
-	char a[NAMES_MAX], b[NAMES_MAX];
-	size_t i;
-
-	for (i = 0; i < sizeof(locs) / sizeof(locs[0]); i++) {
-		REQUIRE(names_from_location(locs[i], a, sizeof(a)) == 0);
-		REQUIRE(names_from_request(reqs[i], b, sizeof(b)) == 0);
-		CHECK(strcmp(a, b) == 0);
-	}
-}
-
 struct res_case {
 	const char	*base;
 	const char	*ref;
@@ -288,50 +235,6 @@ test_reserved(void)
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		CHECK(names_is_reserved(c[i].path) == c[i].reserved);
 	CHECK(names_is_reserved(NULL) == 1);
-}
-
-static void
-test_types(void)
-{
-	static const struct {
-		const char *path;
-		const char *type;
-	} c[] = {
-		{ "/a/live.m3u8", "application/vnd.apple.mpegurl" },
-		{ "/a/LIVE.M3U8", "application/vnd.apple.mpegurl" },
-		{ "/s.ts", "video/mp2t" },
-		{ "/s.m4s", "video/iso.segment" },
-		{ "/i.mp4", "video/mp4" },
-		{ "/v.cmfv", "video/mp4" },
-		{ "/a.m4a", "audio/mp4" },
-		{ "/a.cmfa", "audio/mp4" },
-		{ "/a.aac", "audio/aac" },
-		{ "/s.vtt", "text/vtt" },
-		{ "/m.mpd", "application/dash+xml" },
-		{ "/l.xml", "application/xml" },
-		{ "/s.json", "application/json" },
-		{ "/p.jpeg", "image/jpeg" },
-		{ "/p.JPG", "image/jpeg" },
-		{ "/p.png", "image/png" },
-		{ "/i.html", "text/html" },
-		{ "/r.txt", "text/plain" },
-		{ "/a.b/noext", NULL },
-		{ "/x", NULL },
-		{ "/x.", NULL },
-		{ "/x.unknown", NULL },
-		{ "/x.ts.gz", NULL },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		const char *t = names_type_from_ext(c[i].path);
-
-		if (c[i].type == NULL)
-			CHECK(t == NULL);
-		else
-			CHECK(t != NULL && strcmp(t, c[i].type) == 0);
-	}
-	CHECK(names_type_from_ext(NULL) == NULL);
 }
 
 struct maps {
@@ -399,7 +302,45 @@ test_hls_maps(void)
 	}
 }
 
+/* names_unescape: every byte value, and cut-short or bad escapes. */
+static void
+test_unescape(void)
+{
+	static const struct {
+		const char	*s;
+		size_t		at;
+		int		want;		/* -1: refused */
+	} c[] = {
+		{ "%41", 0, 'A' }, { "%2f", 0, '/' }, { "%2F", 0, '/' },
+		{ "%00", 0, 0 }, { "%ff", 0, 255 }, { "%Ff", 0, 255 },
+		{ "a%7e", 1, '~' }, { "%", 0, -1 }, { "%4", 0, -1 },
+		{ "a%4", 1, -1 }, { "%g1", 0, -1 }, { "%1g", 0, -1 },
+		{ "% 1", 0, -1 }, { "%-1", 0, -1 }, { "%+f", 0, -1 },
+	};
+	char s[4];
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t at = c[i].at;
+		int r = names_unescape(c[i].s, strlen(c[i].s), &at);
+
+		CHECK(r == c[i].want);
+		CHECK(at == (r < 0 ? c[i].at : c[i].at + 2));
+		if (r != c[i].want)
+			fprintf(stderr, "  unescape(\"%s\") = %d\n", c[i].s, r);
+	}
+	/* Every byte round-trips; n bounds the read, not the NUL. */
+	for (v = 0; v < 256; v++) {
+		size_t at = 0;
+
+		snprintf(s, sizeof(s), "%%%02X", v);
+		CHECK(names_unescape(s, 3, &at) == v && at == 2);
+		at = 0;
+		CHECK(names_unescape(s, 2, &at) == -1 && at == 0);
+	}
+}
+
 TEST_MAIN(TEST(test_location_good), TEST(test_location_hostile),
-    TEST(test_location_lengths), TEST(test_request),
-    TEST(test_location_request_agree), TEST(test_resolve),
-    TEST(test_reserved), TEST(test_types), TEST(test_hls_maps))
+    TEST(test_location_lengths), TEST(test_resolve), TEST(test_reserved),
+    TEST(test_unescape), TEST(test_hls_maps))

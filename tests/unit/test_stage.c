@@ -324,7 +324,7 @@ test_plain(void)
 	m.content_length = 0;
 	REQUIRE(stage(&m, small, 0) == 0);
 	CHECK(wait_result(3) == OBJ_OK);
-	CHECK(served("/empty.txt", small, 0, "text/plain"));
+	CHECK(served("/empty.txt", small, 0, "text/plain; charset=utf-8"));
 	/* A staged object with its tail never written is not published. */
 	{
 		const struct obj_sink *s = stage_sink();
@@ -454,7 +454,8 @@ test_gzip_framing(void)
 	m.content_length = sizeof(both);
 	REQUIRE(stage(&m, buf, la + lb) == 0);
 	CHECK(wait_result(30) == OBJ_OK);
-	CHECK(served("/multi.txt", both, sizeof(both), "text/plain"));
+	CHECK(served("/multi.txt", both, sizeof(both),
+	    "text/plain; charset=utf-8"));
 	/* Truncated at several points. */
 	for (n = 0; n < 4; n++) {
 		size_t cut = n == 0 ? 0 : n == 1 ? 5 : n == 2 ? la / 2 : la - 1;
@@ -582,10 +583,14 @@ test_names_and_types(void)
 		  "/urn/dvb:metadata:cs:X:2021:gateway-configuration",
 		  "application/xml+dvb-mabr-session-configuration" },
 		{ "seg1.m4s", "application/octet-stream", "/seg1.m4s",
-		  "video/iso.segment" },
+		  "video/mp4" },
+		{ "a.ec3", "application/octet-stream; x=1", "/a.ec3",
+		  "audio/eac3" },
+		{ "k.key", "application/octet-stream; x=1", "/k.key",
+		  "application/octet-stream; x=1" },
 		{ "a.ts", "video/mp4", "/a.ts", "video/mp4" },
 		{ "b.txt", "text/x\r\nSet-Cookie: a=b", "/b.txt",
-		  "text/plain" },
+		  "text/plain; charset=utf-8" },
 		{ "noext", "application/octet-stream", "/noext",
 		  "application/octet-stream" },
 		{ "noext2", NULL, "/noext2", "application/octet-stream" },

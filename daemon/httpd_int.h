@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * httpd_int.h: what the files of the HTTP module share and nobody else
+ * may use.  httpd.c sets up the daemons, counts and queues responses and
+ * dispatches requests; httpd_obj.c answers cache objects (conditionals,
+ * ranges and the table of reusable blob responses).
+ */
+#ifndef NIPCACHE_HTTPD_INT_H
+#define NIPCACHE_HTTPD_INT_H
+
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "httpd.h"
+
+enum httpd_method {
+	HTTPD_M_GET,
+	HTTPD_M_HEAD,
+	HTTPD_M_OPTIONS,
+	HTTPD_M_OTHER,
+};
+
+/* Responses built once at start and queued by every thread. */
+enum httpd_fixed {
+	HTTPD_F_BAD,
+	HTTPD_F_NOTFOUND,
+	HTTPD_F_METHOD,
+	HTTPD_F_OPTIONS,
+	HTTPD_F_INDEX,
+	HTTPD_F_SERVICES,
+	HTTPD_F_UNAVAIL,
+	HTTPD_F_N
+};
+
+/* CORS headers every response carries (name, value, ..., NULL). */
+extern const char *const httpd_hdr_cors[];
+
+/* httpd.c */
+/* Queue r and count it; body is what a GET sends (0 for HEAD). */
+enum MHD_Result httpd_queue(struct MHD_Connection *c, unsigned code,
+	    struct MHD_Response *r, uint64_t body);
+/* Queue one of the fixed responses (the body counts for GET only). */
+enum MHD_Result httpd_queue_fixed(struct MHD_Connection *c,
+	    enum httpd_fixed f, enum httpd_method m);
+/* Queue a response made for this request (NULL: 503), then drop it. */
+enum MHD_Result httpd_queue_once(struct MHD_Connection *c, unsigned code,
+	    struct MHD_Response *r, uint64_t body);
+/* Add one header; 1, or 0 if MHD refused it (out of memory). */
+int	httpd_add1(struct MHD_Response *r, const char *name,
+	    const char *value);
+/* Add a header list (name, value, ..., NULL); 1, or 0. */
+int	httpd_add(struct MHD_Response *r, const char *const *kv);
+/* r if its headers went in (ok), else NULL with r destroyed. */
+struct MHD_Response *httpd_keep(struct MHD_Response *r, int ok);
+
+/* httpd_obj.c */
+/* Answer the cache object at path (a key from httpu_check_target). */
+enum MHD_Result httpd_object(struct MHD_Connection *c, const char *path,
+	    enum httpd_method m);
+/* Set up and tear down the blob response table (httpd_start/stop). */
+void	httpd_rc_init(void);
+/* Drop every kept response (and so its blob reference). */
+void	httpd_rc_flush(void);
+
+#endif
