@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -224,6 +225,22 @@ tx_sizes(const struct nc_opts *o)
 	}
 }
 
+/*
+ * A restarted sender must not reuse the instance IDs of its previous run
+ * (a receiver skips an instance it has just applied), so start at a random
+ * point of the 20-bit space rather than at a clock value that repeats within
+ * a second.
+ */
+static uint32_t
+tx_first_instance(void)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint32_t)util_wall_s() ^ ((uint32_t)getpid() << 12);
+	return v % FTX_INSTANCE_MOD;
+}
+
 int
 nc_tx_open(const struct nc_opts *o)
 {
@@ -232,7 +249,7 @@ nc_tx_open(const struct nc_opts *o)
 	tx.o = o;
 	tx.family = o->group.ss_family;
 	tx.rng = o->seed * 0x9e3779b97f4a7c15ull + 1;
-	tx.next_instance = (uint32_t)(util_wall_s() % FTX_INSTANCE_MOD);
+	tx.next_instance = tx_first_instance();
 	tx.slots = malloc((size_t)BATCH_MAX * o->symbol_len);
 	if (tx.slots == NULL) {
 		log_warn("malloc");

@@ -27,6 +27,20 @@ fdt_id_newer(uint32_t a, uint32_t b)
 	return d != 0 && d < (FDT_ID_MASK + 1) / 2;
 }
 
+/*
+ * Instances arrive out of order only by a few IDs (a late repeat of the
+ * previous FDT).  An ID far behind the newest is a sender that restarted
+ * at another point of the 20-bit space, and its FDT is the current truth.
+ */
+#define FDT_REORDER_WINDOW	64
+
+/* 1 if a is newer than b by at most FDT_REORDER_WINDOW. */
+static int
+fdt_id_late(uint32_t a, uint32_t b)
+{
+	return fdt_id_newer(a, b) && ((a - b) & FDT_ID_MASK) <= FDT_REORDER_WINDOW;
+}
+
 /* ---- Declarations. ---- */
 
 struct decl *
@@ -213,12 +227,13 @@ decl_apply(struct reasm *r, struct sess *s, uint32_t id,
 	if ((dc = reasm_decl_find(s, &f->toi)) == NULL) {
 		if ((dc = decl_new(r, s, f)) == NULL)
 			return;
-	} else if (fdt_id_newer(dc->inst, id) &&
+	} else if (fdt_id_late(dc->inst, id) &&
 	    reasm_age(now, dc->inst_ms) < r->p.object_timeout_ms) {
 		/*
-		 * An older instance: the newer one keeps the TOI, as long as
-		 * it is still being sent.  Otherwise the sender restarted its
-		 * instance counter and the "older" one is the current truth.
+		 * A late older instance: the newer one keeps the TOI, as long
+		 * as it is still being sent.  Otherwise, or when the ID is far
+		 * behind, the sender restarted its instance counter and the
+		 * "older" one is the current truth.
 		 */
 		dc->touch_ms = now;
 		dc->gen = s->gen;
@@ -268,7 +283,7 @@ fdt_apply(struct reasm *r, struct sess *s, uint32_t id, const struct fdt *f,
     uint64_t now, int64_t now_unix)
 {
 	uint64_t keep = fdt_keep_ms(r, f->expires, now, now_unix);
-	int newest = !s->have_newest || !fdt_id_newer(s->newest, id);
+	int newest = !s->have_newest || !fdt_id_late(s->newest, id);
 	struct decl *dc, *tmp;
 	size_t i;
 
@@ -288,19 +303,25 @@ fdt_apply(struct reasm *r, struct sess *s, uint32_t id, const struct fdt *f,
 			dc->unlisted = 1;
 }
 
+/*
+ * 1 if instance id of this transfer length was applied recently.  The
+ * length is compared too: a restarted sender may reuse an id for other
+ * content, and that must not be skipped for a whole reparse period.
+ */
 static int
 applied_recent(const struct reasm *r, struct sess *s, uint32_t id,
-    uint64_t now)
+    uint64_t len, uint64_t now)
 {
 	struct applied *a;
 
 	HASH_FIND(hh, s->applied, &id, sizeof(id), a);
-	return a != NULL && reasm_age(now, a->at_ms) < reasm_reparse_ms(r);
+	return a != NULL && (len == 0 || a->len == len) &&
+	    reasm_age(now, a->at_ms) < reasm_reparse_ms(r);
 }
 
 /* Remember id; when the table is full it is simply parsed again later. */
 static void
-applied_note(struct sess *s, uint32_t id, uint64_t now)
+applied_note(struct sess *s, uint32_t id, uint64_t len, uint64_t now)
 {
 	struct applied *a;
 
@@ -317,6 +338,7 @@ applied_note(struct sess *s, uint32_t id, uint64_t now)
 		}
 		s->napplied++;
 	}
+	a->len = len;
 	a->at_ms = now;
 }
 
@@ -341,11 +363,11 @@ reasm_fdtasm_free(struct reasm *r, struct sess *s, struct fdtasm *fa)
 
 /* A rejected instance is counted once and then skipped like an applied one. */
 static void
-fdt_reject(struct reasm *r, struct sess *s, uint32_t id, uint64_t now,
-    const char *why)
+fdt_reject(struct reasm *r, struct sess *s, uint32_t id, uint64_t len,
+    uint64_t now, const char *why)
 {
 	r->st.fdt_bad++;
-	applied_note(s, id, now);
+	applied_note(s, id, len, now);
 	log_warnx_rl("reasm: FDT instance %u rejected: %s", id, why);
 }
 
@@ -400,6 +422,7 @@ fdt_finish(struct reasm *r, struct sess *s, struct fdtasm *fa, uint64_t now,
 {
 	uint8_t *xml = fa->buf, *dec = NULL;
 	size_t len = fa->trk.part.len;
+	uint64_t tl = fa->trk.part.len;
 	uint32_t id = fa->id;
 	struct fdt *f = NULL;
 	int rc;
@@ -407,7 +430,7 @@ fdt_finish(struct reasm *r, struct sess *s, struct fdtasm *fa, uint64_t now,
 	if (fa->has_cenc && fa->cenc != ALC_CENC_NULL) {
 		if (fdt_inflate(fa->buf, len, fa->cenc, &dec, &len) < 0) {
 			reasm_fdtasm_free(r, s, fa);
-			fdt_reject(r, s, id, now, "content encoding");
+			fdt_reject(r, s, id, tl, now, "content encoding");
 			return;
 		}
 		xml = dec;
@@ -416,11 +439,11 @@ fdt_finish(struct reasm *r, struct sess *s, struct fdtasm *fa, uint64_t now,
 	free(dec);
 	reasm_fdtasm_free(r, s, fa);
 	if (rc < 0) {
-		fdt_reject(r, s, id, now, fdt_strerror(rc));
+		fdt_reject(r, s, id, tl, now, fdt_strerror(rc));
 		return;
 	}
 	r->st.fdt_instances++;
-	applied_note(s, id, now);
+	applied_note(s, id, tl, now);
 	fdt_apply(r, s, id, f, now, now_unix);
 	fdt_free(f);
 }
@@ -461,7 +484,8 @@ fdtasm_new(struct reasm *r, struct sess *s, uint32_t id,
 		return NULL;
 	}
 	if (pi->fti_l == 0 || pi->fti_l > FDT_MAX_XML) {
-		fdt_reject(r, s, id, now, "transfer length out of bounds");
+		fdt_reject(r, s, id, pi->fti_l, now,
+		    "transfer length out of bounds");
 		return NULL;
 	}
 	if (r->st.inflight_bytes_now + pi->fti_l > r->p.max_inflight_bytes) {
@@ -474,7 +498,7 @@ fdtasm_new(struct reasm *r, struct sess *s, uint32_t id,
 		return NULL;
 	if (reasm_trk_init(&fa->trk, pi->fti_l, pi->fti_e, pi->fti_b) < 0) {
 		free(fa);
-		fdt_reject(r, s, id, now, "bad block partitioning");
+		fdt_reject(r, s, id, pi->fti_l, now, "bad block partitioning");
 		return NULL;
 	}
 	fa->id = id;
@@ -508,7 +532,7 @@ reasm_fdt_input(struct reasm *r, struct sess *s, const struct alc_pkt *pkt,
 		return -1;
 	}
 	id = pkt->fdt_instance & FDT_ID_MASK;
-	if (applied_recent(r, s, id, now))
+	if (applied_recent(r, s, id, pi->has_fti ? pi->fti_l : 0, now))
 		return 0;
 	HASH_FIND(hh, s->fdts, &id, sizeof(id), fa);
 	if (fa == NULL && (fa = fdtasm_new(r, s, id, pi, now)) == NULL)

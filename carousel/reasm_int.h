@@ -145,6 +145,9 @@ struct ppkt {
 struct applied {
 	UT_hash_handle	hh;
 	uint32_t	id;
+	uint64_t	len;		/* FDT transfer length: a sender that
+					   restarts may reuse the id for
+					   another FDT */
 	uint64_t	at_ms;
 };
 

@@ -10,6 +10,7 @@ if [ "${NC_BENCH_INNER:-}" != 1 ]; then
 	exec unshare -n env NC_BENCH_INNER=1 sh -c 'ip link set lo up && exec sh "$0" "$1"' "$0" "$build"
 fi
 tmp=$(mktemp -d /tmp/nipcache-bench.XXXXXX)
+chmod 755 "$tmp"	# nginx workers run as www-data
 pids=""
 cleanup() {
 	for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done

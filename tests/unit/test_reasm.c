@@ -1491,10 +1491,54 @@ test_full_fdt(void)
 	tctx_free(t);
 }
 
+/*
+ * A sender restarted within a second may reuse an FDT instance ID and its
+ * TOIs for other content: the new FDT must be applied and the TOI received
+ * again, not skipped as "already applied" or "already done".
+ */
+static void
+test_restarted_sender(void)
+{
+	struct tctx *t = tctx_new(NULL);
+	struct tobj a, b, *op;
+	const struct commit *c = NULL;
+
+	REQUIRE(t != NULL);
+	rng_seed(11);
+	tobj_init(&a, 1, 1, 5000, 100, 8);
+	tobj_init(&b, 1, 1, 5000, 100, 8);
+	snprintf(b.loc, sizeof(b.loc), "http://dvb.gw/restarted/b.bin");
+	op = &a;
+	send_fdt(t, 1, 77, &op, 1, 0, NULL);
+	send_obj(t, &a);
+	check_obj(t, &a);
+	op = &b;
+	send_fdt(t, 1, 77, &op, 1, 0, NULL);	/* same id, other FDT */
+	send_obj(t, &b);
+	CHECK_EQ_U(stats(t).fdt_instances, 2);
+	CHECK_EQ_U(t->ts.ncommits, 2);
+	REQUIRE(t->ts.ncommits == 2);
+	c = &t->ts.c[1];
+	CHECK(strcmp(c->location, b.loc) == 0);
+	CHECK(c->exact && memcmp(c->data, b.data, b.len) == 0);
+	CHECK(c->seq > t->ts.c[0].seq);
+	/* Restarted again, at an ID far "behind" by serial arithmetic. */
+	snprintf(a.loc, sizeof(a.loc), "http://dvb.gw/restarted/c.bin");
+	op = &a;
+	send_fdt(t, 1, (77 - 300000) & 0xFFFFF, &op, 1, 0, NULL);
+	send_obj(t, &a);
+	REQUIRE(t->ts.ncommits == 3);
+	CHECK(strcmp(t->ts.c[2].location, a.loc) == 0);
+	tobjs_free(&a, 1);
+	tobjs_free(&b, 1);
+	tctx_free(t);
+}
+
 TEST_MAIN(TEST(test_random_objects), TEST(test_cycles), TEST(test_prefdt),
     TEST(test_fdt_cenc), TEST(test_fdt_wrap),
     TEST(test_supersede_and_done_expiry), TEST(test_two_sessions),
     TEST(test_seq), TEST(test_hostile_symbols), TEST(test_hostile_fdt),
     TEST(test_fuzz), TEST(test_expiry), TEST(test_commit_result),
     TEST(test_shutdown), TEST(test_close_session), TEST(test_limits),
-    TEST(test_sink_failure), TEST(test_full_fdt))
+    TEST(test_sink_failure), TEST(test_full_fdt),
+    TEST(test_restarted_sender))
