@@ -1,0 +1,18 @@
+#!/bin/sh
+# make install honours PREFIX and DESTDIR (what packaging recipes pass), and
+# the installed default configuration is valid.
+. "$NC_SYS/common.sh"
+
+make -s -C "$NC_TOP" BUILD="$NC_BUILD" install PREFIX=/usr DESTDIR="$NC_TMP/root" WITH_SYSTEMD=1 \
+	>"$NC_TMP/install.log" 2>&1 || fail "make install: $(tail -n 5 "$NC_TMP/install.log")"
+for f in usr/sbin/nipcached usr/bin/nipcast etc/nipcache/nipcached.conf \
+	usr/lib/systemd/system/nipcached.service; do
+	[ -f "$NC_TMP/root/$f" ] || fail "$f not installed"
+done
+[ -x "$NC_TMP/root/usr/sbin/nipcached" ] || fail "nipcached not executable"
+"$NC_TMP/root/usr/sbin/nipcached" -n --config "$NC_TMP/root/etc/nipcache/nipcached.conf" \
+	| grep -q 'configuration OK' || fail "installed configuration does not pass -n"
+grep -q '^ExecStart=/usr/sbin/nipcached' "$NC_TMP/root/usr/lib/systemd/system/nipcached.service" \
+	|| fail "unit ExecStart"
+make -s -C "$NC_TOP" BUILD="$NC_BUILD" uninstall PREFIX=/usr DESTDIR="$NC_TMP/root" >/dev/null 2>&1
+[ ! -e "$NC_TMP/root/usr/sbin/nipcached" ] || fail "uninstall left nipcached"
