@@ -700,6 +700,12 @@ reasm_new(const struct reasm_params *p, const struct obj_sink *sink)
 }
 
 void
+reasm_set_params(struct reasm *r, const struct reasm_params *p)
+{
+	r->p = *p;
+}
+
+void
 reasm_free(struct reasm *r)
 {
 	struct sess *s, *tmp;

@@ -68,6 +68,8 @@ struct reasm_chan {
 
 /* New reassembler writing to sink (borrowed; must outlive it). NULL on ENOMEM. */
 struct reasm *reasm_new(const struct reasm_params *p, const struct obj_sink *sink);
+/* Replace the bounds (p is copied), as reasm_new took them. */
+void	reasm_set_params(struct reasm *r, const struct reasm_params *p);
 /* Aborts every staged object (OBJ_ABORT_SHUTDOWN) and frees everything. */
 void	reasm_free(struct reasm *r);
 

@@ -56,6 +56,8 @@ static struct {
 	struct carousel_src *pending;	/* rx_set_sources() slot */
 	size_t		npending;
 	int		has_pending;
+	struct reasm_params params;	/* rx_set_params() slot */
+	int		has_params;
 	struct rx_result *q;		/* ring of RX_RESULTQ verdicts */
 	size_t		qhead;
 	size_t		qcount;
@@ -400,9 +402,10 @@ static void
 rx_wake(struct rx *rx, uint64_t now)
 {
 	struct carousel_src *srcs = NULL;
+	struct reasm_params np;
 	uint64_t v;
 	size_t n = 0;
-	int take;
+	int take, newp;
 
 	if (read(rx->wakefd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: a wake-up already consumed. */
@@ -416,7 +419,12 @@ rx_wake(struct rx *rx, uint64_t now)
 		rx_sh.pending = NULL;
 		rx_sh.has_pending = 0;
 	}
+	newp = rx_sh.has_params;
+	np = rx_sh.params;
+	rx_sh.has_params = 0;
 	pthread_mutex_unlock(&rx_sh.lock);
+	if (newp)
+		reasm_set_params(rx->reasm, &np);
 	rx_results(rx);
 	if (take && !rx->stop) {
 		rx_apply(rx, srcs, n, now);
@@ -677,6 +685,21 @@ rx_set_sources(const struct carousel_src *srcs, size_t n)
 	rx_sh.npending = n;
 	rx_sh.has_pending = 1;
 	rx_sh.ready = 0;
+	rx_wakeup_locked();
+	pthread_mutex_unlock(&rx_sh.lock);
+	return 0;
+}
+
+int
+rx_set_params(const struct reasm_params *p)
+{
+	pthread_mutex_lock(&rx_sh.lock);
+	if (!rx_sh.running) {
+		pthread_mutex_unlock(&rx_sh.lock);
+		return -1;
+	}
+	rx_sh.params = *p;
+	rx_sh.has_params = 1;
 	rx_wakeup_locked();
 	pthread_mutex_unlock(&rx_sh.lock);
 	return 0;

@@ -71,6 +71,11 @@ int	rx_start(const struct rx_params *p, const struct carousel_src *srcs,
  * state.  Returns 0, or -1 when rx is not running or out of memory.
  */
 int	rx_set_sources(const struct carousel_src *srcs, size_t n);
+/*
+ * Replace the reassembly bounds (SIGHUP); thread safe, applied by rx to
+ * objects and sessions that start from then on.  0, or -1 if not running.
+ */
+int	rx_set_params(const struct reasm_params *p);
 /* Stop the thread, abort staged objects and leave every group. */
 void	rx_stop(void);
 /*

@@ -205,15 +205,26 @@ main_reload(void)
 		return;
 	}
 	log_setlevel(n->log_level);
-	if (rx_set_sources(n->srcs, n->nsrcs) < 0)
-		log_warnx("reload: the new channel list was not applied");
+	if (rx_set_sources(n->srcs, n->nsrcs) < 0 ||
+	    rx_set_params(&n->reasm) < 0)
+		log_warnx("reload: the new channels and [carousel] bounds were "
+		    "not applied");
 	cache_set_limits(n->max_bytes, n->min_free_bytes, n->min_free_pct);
 	if (strcmp(n->cache_dir, o->cache_dir) != 0)
 		log_warnx("reload: [cache] dir changes need a restart");
 	if (strcmp(n->interface, o->interface) != 0)
 		log_warnx("reload: [input] interface changes need a restart");
-	if (n->nlisten != o->nlisten || n->http_threads != o->http_threads)
+	if (n->nlisten != o->nlisten || n->http_threads != o->http_threads ||
+	    n->http_max_conns != o->http_max_conns ||
+	    n->http_per_client != o->http_per_client ||
+	    n->http_timeout_s != o->http_timeout_s ||
+	    n->http_mem_max != o->http_mem_max)
 		log_warnx("reload: [http] changes need a restart");
+	if (n->fsync != o->fsync || n->max_decoded_bytes != o->max_decoded_bytes ||
+	    n->require_mount != o->require_mount || n->rcvbuf != o->rcvbuf)
+		log_warnx("reload: [cache] fsync, max_decoded_size, "
+		    "require_mount and [input] receive_buffer changes need a "
+		    "restart");
 	for (i = 0; i < n->nlisten && i < o->nlisten; i++)
 		if (strcmp(n->listen[i], o->listen[i]) != 0)
 			log_warnx("reload: [http] listen changes need a restart");

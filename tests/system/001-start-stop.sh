@@ -54,5 +54,21 @@ kill -HUP "$NC_DAEMON"
 wait_for 10 grep -q 'reload: .* applied' "$NC_TMP/daemon.log" || fail "reload not applied"
 health_ok || fail "not healthy after reload"
 
+# [carousel] bounds apply live: an object over the new max_object_size is
+# refused (counted), a small one still arrives.
+write_conf "$NC_TMP/ok.conf" "[input]" "udp = 239.255.1.2:5000" "[carousel]" "max_object_size = 10K"
+kill -HUP "$NC_DAEMON"
+two_reloads() { [ "$(grep -c 'reload: .* applied' "$NC_TMP/daemon.log")" -ge 2 ]; }
+wait_for 10 two_reloads || fail "second reload not applied"
+mkdir -p "$NC_TMP/lim"
+head -c 5000 /dev/urandom >"$NC_TMP/lim/small.bin"
+head -c 50000 /dev/urandom >"$NC_TMP/lim/big.bin"
+"$NIPCAST" -g 239.255.1.2:5000 -i 127.0.0.1 -r 100M -c 2 "$NC_TMP/lim" || fail "nipcast"
+wait_for 20 served_equal /small.bin "$NC_TMP/lim/small.bin" || fail "small object not served"
+limited() { [ "$(metric 'nipcache_objects_failed_total{reason="limit"}')" -gt 0 ]; }
+wait_for 10 limited || fail "object over the reloaded max_object_size not counted"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$NC_URL/big.bin")
+[ "$code" = 404 ] || fail "object over max_object_size served ($code)"
+
 stop_daemon
 grep -q 'stopped' "$NC_TMP/daemon.log" || fail "no clean stop logged"
