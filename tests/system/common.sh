@@ -21,6 +21,10 @@ nc_cleanup() {
 		done
 		kill -KILL "$p" 2>/dev/null || true
 	done
+	# A test may define nc_test_cleanup (unmounting, say) to run first.
+	if command -v nc_test_cleanup >/dev/null 2>&1; then
+		nc_test_cleanup || true
+	fi
 	if [ $rc -ne 0 ] && [ -f "$NC_TMP/daemon.log" ]; then
 		echo "--- daemon log (tail)"; tail -n 40 "$NC_TMP/daemon.log"
 	fi
