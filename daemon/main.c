@@ -40,6 +40,7 @@
 #define TICK_MS		500
 
 static struct conf *main_conf;
+static int main_cache_up;	/* cache_init succeeded: shut it down */
 
 static void
 usage(FILE *f)
@@ -274,18 +275,21 @@ main_status(void)
 	notify_send(buf);
 }
 
-/* Wait for the cache (late mounts), then run until a stop signal. */
+/*
+ * Wait for the cache (late mounts), then run until a stop signal.  Returns
+ * EX_OK_, or EX_CANTCREAT_ when the cache folder cannot be used.
+ */
 static int
 main_loop(int sfd)
 {
 	struct pollfd pfd = { sfd, POLLIN, 0 };
 	uint64_t wd = notify_watchdog_ms(), last_wd = 0, last_hk = 0;
 	uint64_t last_wait_log = 0, now;
-	int cache_up = 0, running = 0;
+	int running = 0;
 
 	for (;;) {
 		now = util_now_ms();
-		if (!cache_up) {
+		if (!main_cache_up) {
 			int r = main_try_cache(main_conf);
 
 			if (r < 0)
@@ -297,7 +301,7 @@ main_loop(int sfd)
 				last_wait_log = now;
 			}
 			if (r == 1) {
-				cache_up = 1;
+				main_cache_up = 1;
 				main_start_pipeline(main_conf);
 				running = 1;
 			}
@@ -311,7 +315,7 @@ main_loop(int sfd)
 			notify_send("WATCHDOG=1");
 			last_wd = now;
 		}
-		if (cache_up && now - last_hk >= 5000) {
+		if (main_cache_up && now - last_hk >= 5000) {
 			cache_housekeep();
 			main_status();
 			last_hk = now;
@@ -325,7 +329,7 @@ main_loop(int sfd)
 		rx_stop();
 		stage_stop();
 	}
-	return cache_up ? 1 : 0;
+	return EX_OK_;
 }
 
 int
@@ -359,12 +363,11 @@ main(int argc, char **argv)
 	    path, main_conf->cache_dir);
 	r = main_loop(sfd);
 	httpd_stop();
-	if (r == 1)
+	if (main_cache_up)
 		cache_shutdown();
 	conf_free(main_conf);
 	close(sfd);
-	if (r == EX_CANTCREAT_)
-		return r;
-	log_info("stopped");
-	return EX_OK_;
+	if (r == EX_OK_)
+		log_info("stopped");
+	return r;
 }
