@@ -97,6 +97,7 @@ wait_until two_done
 mkdir -p "$tmp/nginx"
 cat >"$tmp/nginx/nginx.conf" <<NGX
 worker_processes 2;
+daemon off;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/error.log;
 events { worker_connections 1024; }
@@ -110,7 +111,8 @@ http {
 	server { listen 127.0.0.1:8090; root $tmp/www; }
 }
 NGX
-nginx -c "$tmp/nginx/nginx.conf"
+nginx -c "$tmp/nginx/nginx.conf" &
+pids="$pids $!"
 wait_until curl -fsS -o /dev/null http://127.0.0.1:8090/live/index.m3u8
 run_wrk() { wrk -t2 -c"$2" -d"${BENCH_SECS:-10}"s "$1" 2>&1; }
 rps() { awk '/^Requests\/sec/ { print $2 }'; }
@@ -120,6 +122,7 @@ pl_x=$(run_wrk http://127.0.0.1:8090/live/index.m3u8 64 | rps)
 sg_n=$(run_wrk "$url/live/seg.ts" 16 | tps)
 sg_x=$(run_wrk http://127.0.0.1:8090/live/seg.ts 16 | tps)
 kill "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true
+wait "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true
 echo "### Serving (wrk -t2, same machine, same run; nginx 1.22: sendfile, 2 workers, open_file_cache)"
 echo
 echo "| object | nipcached | nginx | ratio |"
