@@ -361,7 +361,7 @@ publish_prepare(const struct cache_obj *o)
 	e->this_run = 1;
 	e->gen = atomic_fetch_add(&cache_next_gen, 1);
 	cache_fs_object_name(e->path, e->gen, e->file);
-	if (o->body != NULL && o->size <= cache_cs.p.mem_max &&
+	if (o->body != NULL && cache_ram_ok(e) &&
 	    o->size <= cache_cs.p.mem_budget)
 		e->blob = cache_blob_new(o->body, o->size);
 	if (o->body != NULL && e->pin_self)

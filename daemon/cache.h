@@ -27,11 +27,12 @@ struct cache_params {
 	uint64_t	min_free_bytes;	/* keep this much free on the fs, or */
 	uint32_t	min_free_pct;	/* this percent */
 	int		fsync_mode;	/* enum conf_fsync */
-	uint32_t	mem_max;	/* objects up to this size are kept in RAM */
+	uint32_t	mem_max;	/* playlists/manifests/XML/JSON up to
+					   this size are kept in RAM */
 	uint64_t	mem_budget;	/* total RAM for such objects */
 };
 
-/* Small objects are served from refcounted memory. */
+/* Small playlists and signalling are served from refcounted memory. */
 struct cache_blob {
 	_Atomic uint32_t refs;
 	uint32_t	len;

@@ -94,6 +94,8 @@ struct cache_entry *do_cache_find(const char *path);
 
 /* cache_serve.c */
 struct cache_blob *cache_blob_new(const uint8_t *data, uint64_t len);
+/* 1 if e may be kept in RAM: small and a playlist, XML or JSON. */
+int	cache_ram_ok(const struct cache_entry *e);
 void	do_cache_drop_hot(struct cache_entry *e);
 void	do_cache_drop_blob(struct cache_entry *e);
 void	do_cache_trim_blobs(void);

@@ -42,6 +42,22 @@ cache_blob_new(const uint8_t *data, uint64_t len)
 	return b;
 }
 
+/*
+ * Which objects live in RAM.  Playlists, manifests and signalling (XML,
+ * JSON) are small, few and asked for again and again, every second, by
+ * every player: from RAM they cost no open, no read and no sendfile.
+ * Segments are asked for about once each, so a RAM copy mostly wastes
+ * memory (a burst of 10,000 small segments once took the whole budget)
+ * and sendfile from the page cache serves them as fast; their hot
+ * descriptors are kept instead.
+ */
+int
+cache_ram_ok(const struct cache_entry *e)
+{
+	return e->size <= cache_cs.p.mem_max && (e->is_playlist ||
+	    strstr(e->content_type, "json") != NULL);
+}
+
 void
 do_cache_drop_hot(struct cache_entry *e)
 {
@@ -208,7 +224,7 @@ do_cache_open_fast(const char *path, struct cache_hit *out, uint64_t *gen,
 	}
 	*gen = e->gen;
 	memcpy(file, e->file, CACHE_FS_NAME_MAX);
-	*want_blob = e->size <= cache_cs.p.mem_max &&
+	*want_blob = cache_ram_ok(e) &&
 	    cache_cs.st.mem_bytes + e->size <= cache_cs.p.mem_budget;
 	return 1;
 }

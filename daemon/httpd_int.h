@@ -9,10 +9,16 @@
 #define NIPCACHE_HTTPD_INT_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "httpd.h"
+
+/* Send buffer for loopback peers (the kernel doubles it); httpd.c. */
+#define HTTPD_LO_SNDBUF		(256 << 10)
+/* RAM the blob response table may pin (httpd_obj.c). */
+#define HTTPD_RC_BYTES_MAX	(2u << 20)
 
 enum httpd_method {
 	HTTPD_M_GET,
@@ -46,6 +52,8 @@ enum MHD_Result httpd_queue_fixed(struct MHD_Connection *c,
 /* Queue a response made for this request (NULL: 503), then drop it. */
 enum MHD_Result httpd_queue_once(struct MHD_Connection *c, unsigned code,
 	    struct MHD_Response *r, uint64_t body);
+/* 1 if sa is a loopback address (127/8, ::1, ::ffff:127/104); 0 else. */
+int	httpd_peer_is_loopback(const struct sockaddr *sa);
 /* Add one header; 1, or 0 if MHD refused it (out of memory). */
 int	httpd_add1(struct MHD_Response *r, const char *name,
 	    const char *value);
@@ -62,5 +70,7 @@ enum MHD_Result httpd_object(struct MHD_Connection *c, const char *path,
 void	httpd_rc_init(void);
 /* Drop every kept response (and so its blob reference). */
 void	httpd_rc_flush(void);
+/* Bytes charged to the table (bodies plus a fixed cost per response). */
+uint64_t httpd_rc_bytes(void);
 
 #endif

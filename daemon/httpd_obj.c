@@ -36,16 +36,23 @@
 
 /*
  * The blob response table: direct-mapped by path hash.  Each slot holds
- * one blob reference through its response, so it pins at most
- * RC_SLOTS * small_object_max bytes of RAM beyond the cache's budget.
+ * one blob reference through its response.  While the cache keeps that
+ * blob the reference costs nothing, but a slot whose path is no longer
+ * asked for keeps the last version it served alive: 256 slots of 64 KiB
+ * would pin 16 MiB beyond the cache's budget.  So the entries are
+ * charged (body plus RC_ENT_COST for the response and its headers) and,
+ * above HTTPD_RC_BYTES_MAX, a clock hand empties other slots; a hot path
+ * that loses its slot is put back by its next request.
  */
 #define RC_SLOTS		256
+#define RC_ENT_COST		1024
 
 struct rc_ent {
 	_Atomic uint32_t	refs;	/* the slot's and each user's */
 	uint64_t		key;	/* path hash */
 	const struct cache_blob	*blob;	/* identity of the version */
 	uint64_t		size;
+	uint64_t		cost;	/* charged to rc_bytes */
 	char			etag[48];
 	struct MHD_Response	*resp;	/* holds the blob reference */
 };
@@ -56,6 +63,8 @@ struct rc_slot {
 };
 
 static struct rc_slot httpd_rc[RC_SLOTS];
+static _Atomic uint64_t rc_bytes;	/* charged by live entries */
+static _Atomic uint32_t rc_hand;	/* next slot the trim looks at */
 
 /*
  * An empty body for 304 and 416, with CORS: every response carries it,
@@ -94,8 +103,31 @@ rc_unref(struct rc_ent *e)
 {
 	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
 		return;
+	atomic_fetch_sub(&rc_bytes, e->cost);
 	MHD_destroy_response(e->resp);
 	free(e);
+}
+
+/* Empty other slots than keep until within HTTPD_RC_BYTES_MAX. */
+static void
+rc_trim(size_t keep)
+{
+	struct rc_slot *s;
+	struct rc_ent *old;
+	size_t i, n;
+
+	for (n = 0; n < RC_SLOTS &&
+	    atomic_load(&rc_bytes) > HTTPD_RC_BYTES_MAX; n++) {
+		i = atomic_fetch_add(&rc_hand, 1) % RC_SLOTS;
+		if (i == keep)
+			continue;
+		s = &httpd_rc[i];
+		pthread_mutex_lock(&s->mtx);
+		old = s->ent;
+		s->ent = NULL;
+		pthread_mutex_unlock(&s->mtx);
+		rc_unref(old);
+	}
 }
 
 /* The cached response for this hit with a reference taken, or NULL. */
@@ -134,14 +166,24 @@ rc_put(uint64_t key, const struct cache_blob *blob, const struct cache_hit *h,
 	e->key = key;
 	e->blob = blob;
 	e->size = h->size;
+	e->cost = h->size + RC_ENT_COST;
 	util_strlcpy(e->etag, h->etag, sizeof(e->etag));
 	e->resp = r;
+	atomic_fetch_add(&rc_bytes, e->cost);
 	pthread_mutex_lock(&s->mtx);
 	old = s->ent;
 	s->ent = e;
 	pthread_mutex_unlock(&s->mtx);
 	rc_unref(old);
+	rc_trim(key % RC_SLOTS);
 	return e;
+}
+
+/* Bytes the table holds (tests). */
+uint64_t
+httpd_rc_bytes(void)
+{
+	return atomic_load(&rc_bytes);
 }
 
 void

@@ -161,7 +161,7 @@ main_try_cache(const struct conf *c)
 	cp.min_free_pct = c->min_free_pct;
 	cp.fsync_mode = (int)c->fsync;
 	cp.mem_max = c->http_mem_max;
-	cp.mem_budget = 8 << 20;
+	cp.mem_budget = 4 << 20;
 	r = cache_init(&cp, err, sizeof(err));
 	if (r < 0) {
 		log_warnx("cache %s: %s", c->cache_dir, err);

@@ -884,23 +884,80 @@ test_mem_budget(void)
 	REQUIRE(open_cache(1 << 20, 1000, 3000) == 0);
 	for (i = 0; i < 6; i++) {
 		fill(b, sizeof(b), (uint32_t)i);
-		snprintf(path, sizeof(path), "/m/%d.txt", i);
+		snprintf(path, sizeof(path), "/m/%d.m3u8", i);
 		CHECK(publish(path, b, sizeof(b), 1, 1) == 0);
 		cache_get_stats(&st);
 		CHECK(st.mem_bytes <= 3000);
 	}
 	/* The oldest lost its RAM copy and is served from its file. */
-	REQUIRE(cache_open("/m/0.txt", &h) == 0);
+	REQUIRE(cache_open("/m/0.m3u8", &h) == 0);
 	CHECK(h.blob == NULL && h.fd >= 0);
 	close(h.fd);
 	cache_close(&h);
 	fill(b, sizeof(b), 0);
-	CHECK(served_equals("/m/0.txt", b, sizeof(b)));
-	REQUIRE(cache_open("/m/5.txt", &h) == 0);
+	CHECK(served_equals("/m/0.m3u8", b, sizeof(b)));
+	REQUIRE(cache_open("/m/5.m3u8", &h) == 0);
 	CHECK(h.blob != NULL && h.fd == -1);
 	cache_close(&h);
 	cache_shutdown();
 	dir_remove();
+}
+
+/*
+ * Only playlists, manifests and signalling (XML, JSON) up to mem_max live
+ * in RAM, whether handed over at publish or loaded at the first open;
+ * segments and everything else are served from their files.
+ */
+static void
+test_mem_policy(void)
+{
+	static const struct {
+		const char	*path;
+		size_t		len;
+		int		ram;
+	} c[] = {
+		{ "/p/live.m3u8", 900, 1 },
+		{ "/p/manifest.mpd", 900, 1 },
+		{ "/p/sl.xml", 900, 1 },
+		{ "/p/svc.json", 900, 1 },
+		{ "/p/big.m3u8", 1001, 0 },	/* over mem_max */
+		{ "/p/seg.ts", 900, 0 },
+		{ "/p/seg.m4s", 900, 0 },
+		{ "/p/notes.txt", 900, 0 },
+		{ "/p/noext", 900, 0 },
+		{ "/p/empty.m3u8", 0, 1 },
+	};
+	static uint8_t b[1001];
+	struct cache_stats st;
+	struct cache_hit h;
+	uint64_t want = 0;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		/* Pass 0 hands the body over; pass 1 loads it at open. */
+		dir_new();
+		REQUIRE(open_cache(1 << 20, 1000, 1 << 20) == 0);
+		want = 0;
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			fill(b, c[i].len, (uint32_t)i);
+			CHECK(publish(c[i].path, b, c[i].len, 1, pass == 0) ==
+			    0);
+			REQUIRE(cache_open(c[i].path, &h) == 0);
+			CHECK((h.blob != NULL) == c[i].ram);
+			CHECK((h.fd >= 0) == !c[i].ram);
+			if (h.fd >= 0)
+				close(h.fd);
+			cache_close(&h);
+			CHECK(served_equals(c[i].path, b, c[i].len));
+			if (c[i].ram)
+				want += c[i].len;
+		}
+		cache_get_stats(&st);
+		CHECK_EQ_U(st.mem_bytes, want);
+		cache_shutdown();
+		dir_remove();
+	}
 }
 
 /* cache_publish itself refuses a key that is not a path. */
@@ -1149,5 +1206,6 @@ test_hash_oom(void)
 
 TEST_MAIN(TEST(test_hdr_codec), TEST(test_lru_model), TEST(test_pinning),
     TEST(test_restart), TEST(test_lock), TEST(test_open_survives),
-    TEST(test_mem_budget), TEST(test_min_free_and_versions),
-    TEST(test_concurrent), TEST(test_hash_oom))
+    TEST(test_mem_budget), TEST(test_mem_policy),
+    TEST(test_min_free_and_versions), TEST(test_concurrent),
+    TEST(test_hash_oom))

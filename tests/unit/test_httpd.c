@@ -26,6 +26,7 @@
 #include "../../daemon/cache_fs.h"
 #include "../../daemon/conf.h"
 #include "../../daemon/httpd.h"
+#include "../../daemon/httpd_int.h"	/* loopback, table bound */
 #include "../../daemon/log.h"
 #include "../../daemon/mime.h"
 #include "../../daemon/names.h"
@@ -409,6 +410,53 @@ test_header_safe(void)
 	CHECK(httpu_header_safe("a\tb") == 0);
 	CHECK(httpu_header_safe("caf\xc3\xa9") == 0);
 	CHECK(httpu_header_safe("a\x7f") == 0);
+}
+
+/* Which peers get the fixed loopback send buffer. */
+static void
+test_peer_loopback(void)
+{
+	static const struct {
+		int		family;
+		const char	*addr;
+		int		lo;
+	} t[] = {
+		{ AF_INET, "127.0.0.1", 1 },
+		{ AF_INET, "127.255.255.254", 1 },
+		{ AF_INET, "127.1.2.3", 1 },
+		{ AF_INET, "128.0.0.1", 0 },
+		{ AF_INET, "126.255.255.255", 0 },
+		{ AF_INET, "10.0.0.1", 0 },
+		{ AF_INET, "0.0.0.0", 0 },
+		{ AF_INET, "255.255.255.255", 0 },
+		{ AF_INET6, "::1", 1 },
+		{ AF_INET6, "::ffff:127.0.0.1", 1 },
+		{ AF_INET6, "::ffff:127.9.9.9", 1 },
+		{ AF_INET6, "::ffff:10.0.0.1", 0 },
+		{ AF_INET6, "::127.0.0.1", 0 },		/* not v4-mapped */
+		{ AF_INET6, "::", 0 },
+		{ AF_INET6, "::2", 0 },
+		{ AF_INET6, "fe80::1", 0 },
+		{ AF_INET6, "2001:db8::1", 0 },
+	};
+	struct sockaddr_storage ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = (sa_family_t)t[i].family;
+		REQUIRE(inet_pton(t[i].family, t[i].addr,
+		    t[i].family == AF_INET ? (void *)&a4->sin_addr :
+		    (void *)&a6->sin6_addr) == 1);
+		CHECK(httpd_peer_is_loopback((struct sockaddr *)&ss) ==
+		    t[i].lo);
+	}
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNIX;
+	CHECK(httpd_peer_is_loopback((struct sockaddr *)&ss) == 0);
+	CHECK(httpd_peer_is_loopback(NULL) == 0);
 }
 
 static void
@@ -1086,6 +1134,108 @@ e2e_keepalive(void)
 	curl_easy_cleanup(c);
 }
 
+/*
+ * The server side of our own loopback connection (this process runs the
+ * server): its socket has the fixed send buffer.  The kernel doubles the
+ * value asked for and caps it at net.core.wmem_max.
+ */
+static void
+e2e_sndbuf(void)
+{
+	struct sockaddr_in a, me, peer, local;
+	socklen_t l;
+	unsigned long wmax = 0;
+	char buf[4096];
+	FILE *f;
+	int s, fd, v, found = 0;
+	ssize_t n;
+
+	if ((f = fopen("/proc/sys/net/core/wmem_max", "r")) != NULL) {
+		if (fscanf(f, "%lu", &wmax) != 1)
+			wmax = 0;
+		fclose(f);
+	}
+	REQUIRE((s = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)e2e_port);
+	REQUIRE(connect(s, (struct sockaddr *)&a, sizeof(a)) == 0);
+	l = sizeof(me);
+	REQUIRE(getsockname(s, (struct sockaddr *)&me, &l) == 0);
+	n = snprintf(buf, sizeof(buf), "GET /small.m3u8 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n");
+	REQUIRE(write(s, buf, (size_t)n) == n);
+	CHECK(read(s, buf, sizeof(buf)) > 12 && memcmp(buf, "HTTP/1.1 200", 12)
+	    == 0);
+	for (fd = 0; fd < 1024 && !found; fd++) {
+		l = sizeof(local);
+		if (fd == s || getsockname(fd, (struct sockaddr *)&local,
+		    &l) < 0 || local.sin_family != AF_INET ||
+		    local.sin_port != a.sin_port)
+			continue;
+		l = sizeof(peer);
+		if (getpeername(fd, (struct sockaddr *)&peer, &l) < 0 ||
+		    peer.sin_port != me.sin_port)
+			continue;
+		l = sizeof(v);
+		REQUIRE(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l) == 0);
+		found = 1;
+		if (wmax > 0 && wmax < HTTPD_LO_SNDBUF)
+			CHECK((unsigned long)v == 2 * wmax);
+		else
+			CHECK(v == 2 * HTTPD_LO_SNDBUF);
+	}
+	CHECK(found);
+	close(s);
+}
+
+/* GET path: 200 with len bytes of c?  1 or 0. */
+static int
+get_filled(const char *path, size_t len, int c)
+{
+	struct resp r;
+	int ok;
+
+	ok = fetch("GET", path, NULL, NULL, &r) == 0 && r.code == 200 &&
+	    r.blen == len && r.body[0] == c && r.body[len - 1] == c;
+	resp_free(&r);
+	return ok;
+}
+
+/*
+ * Many distinct RAM objects through the response table, each asked for
+ * right after it is published, so the table keeps blobs the cache has
+ * already dropped from its budget: each answer is right, the RAM the
+ * table pins stays bounded, and all of it is given back when the server
+ * stops (checked after the teardown).
+ */
+static void
+e2e_rc_bound(void)
+{
+	static uint8_t body[60000];
+	uint8_t md5[16];
+	char path[32];
+	int i, round, bad = 0;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 48; i++) {
+			snprintf(path, sizeof(path), "/rc/%d.m3u8", i);
+			memset(body, 'a' + i % 26, sizeof(body));
+			if (round == 0)
+				REQUIRE(e2e_publish(path, body, sizeof(body),
+				    100 + (uint64_t)i,
+				    "application/vnd.apple.mpegurl", 1,
+				    md5) == 0);
+			bad += !get_filled(path, sizeof(body), 'a' + i % 26);
+			CHECK(httpd_rc_bytes() <= HTTPD_RC_BYTES_MAX +
+			    sizeof(body) + 1024);
+		}
+		CHECK(httpd_rc_bytes() > HTTPD_RC_BYTES_MAX / 2);
+	}
+	CHECK(bad == 0);
+}
+
 /* Counters through /metrics and httpd_get_stats. */
 static void
 e2e_metrics_check(const struct httpd_stats *before)
@@ -1195,8 +1345,11 @@ test_e2e(void)
 	e2e_metrics_check(&before);
 	e2e_hostile_type();
 	e2e_replace(etag_small);
+	e2e_sndbuf();
+	e2e_rc_bound();
 	e2e_ipv6(c, etag_big);
 	e2e_teardown(c);
+	CHECK_EQ_U(httpd_rc_bytes(), 0);
 }
 
 /* Starting on a port already taken fails cleanly and can be retried. */
@@ -1258,5 +1411,5 @@ test_cleanup(void)
 TEST_MAIN(TEST(test_setup), TEST(test_target),
     TEST(test_location_target_agree), TEST(test_range),
     TEST(test_etag), TEST(test_date), TEST(test_listen), TEST(test_header_safe),
-    TEST(test_mime),
+    TEST(test_mime), TEST(test_peer_loopback),
     TEST(test_start_fail), TEST(test_e2e), TEST(test_cleanup))

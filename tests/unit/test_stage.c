@@ -703,6 +703,159 @@ test_queue_full(void)
 	teardown();
 }
 
+/*
+ * In-order writes go through write runs.  Many objects are open at once
+ * (more than the runs' memory allows, so some write straight through),
+ * interleaved, in pieces smaller and larger than a run, a few pieces out
+ * of order; one is aborted with a run pending.  Every committed body is
+ * exact, and nothing is left in tmp/.
+ */
+static void
+test_write_runs(void)
+{
+	enum { NOBJ = 80, LEN = 200000 };
+	static const size_t piece[] = { 1428, 7000, 65536, 70000, 1 };
+	static const size_t seq9[] = { 65535, 1, 1, 1, 65533, 2, 1428 };
+	static uint8_t body[NOBJ][LEN];
+	const struct obj_sink *s;
+	void *h[NOBJ];
+	uint64_t off[NOBJ];
+	struct obj_meta m;
+	char loc[32], path[32];
+	size_t i, n, k, n9 = 0;
+	int busy = 1;
+
+	REQUIRE(setup(CONF_FSYNC_NEVER, 0) == 0);
+	s = stage_sink();
+	for (i = 0; i < NOBJ; i++) {
+		fill(body[i], LEN, 300 + (uint32_t)i);
+		m = meta(150 + i, "x", LEN);
+		REQUIRE((h[i] = s->begin(s->ctx, &m.key, LEN)) != NULL);
+		off[i] = 0;
+	}
+	/* Object 7 sends its second piece first, then the first. */
+	CHECK(s->write(s->ctx, h[7], 16384, body[7] + 16384, 100) == 0);
+	while (busy) {
+		busy = 0;
+		for (i = 0; i < NOBJ; i++) {
+			if (off[i] >= LEN)
+				continue;
+			k = piece[(i + off[i] / 1000) % 5];
+			if (i == 9)	/* runs filled to the byte, and past */
+				k = seq9[n9 < 7 ? n9++ : 6];
+			n = LEN - off[i] < k ? LEN - off[i] : k;
+			CHECK(s->write(s->ctx, h[i], off[i], body[i] + off[i],
+			    n) == 0);
+			off[i] += n;
+			busy = 1;
+			if (i == 3 && off[i] > LEN / 2 && h[3] != NULL) {
+				s->abort(s->ctx, h[3], OBJ_ABORT_INCOMPLETE);
+				h[3] = NULL;
+				off[3] = LEN;
+			}
+		}
+	}
+	for (i = 0; i < NOBJ; i++) {
+		if (h[i] == NULL)
+			continue;
+		snprintf(loc, sizeof(loc), "w/%zu.bin", i);
+		m = meta(150 + i, loc, LEN);
+		m.has_md5 = 1;
+		md5_of(body[i], LEN, m.md5);
+		s->commit(s->ctx, h[i], &m);
+	}
+	for (i = 0; i < NOBJ; i++) {
+		if (i == 3)
+			continue;
+		CHECK(wait_result(150 + i) == OBJ_OK);
+		snprintf(path, sizeof(path), "/w/%zu.bin", i);
+		CHECK(served(path, body[i], LEN, NULL));
+	}
+	CHECK(R.res[153] == -1);
+	CHECK_EQ_U(tmp_count(), 0);
+	teardown();
+}
+
+/*
+ * A burst piles up behind a blocked committer (fsync = commit), then goes
+ * through in batches that mix outcomes: plain and gzip bodies, a digest
+ * mismatch, a name that cannot be served, one path twice.  Each job gets
+ * its own verdict, only the good ones are served, and nothing is left in
+ * tmp/.
+ */
+static void
+test_batch(void)
+{
+	static uint8_t body[1500], *gz;
+	struct stage_stats st;
+	struct obj_meta m;
+	char loc[32], path[32];
+	uint64_t toi, good = 0;
+	size_t glen;
+	int kind, want;
+
+	REQUIRE(setup(CONF_FSYNC_COMMIT, 300) == 0);
+	fill(body, sizeof(body), 11);
+	R.block_toi = 110;
+	m = meta(110, "b/block.ts", sizeof(body));
+	REQUIRE(stage(&m, body, sizeof(body)) == 0);
+	pthread_mutex_lock(&R.lock);
+	while (!R.blocked)
+		pthread_cond_wait(&R.cond, &R.lock);
+	pthread_mutex_unlock(&R.lock);
+	for (toi = 111; toi < 251; toi++) {
+		kind = (int)(toi % 5);
+		fill(body, sizeof(body), (uint32_t)toi);
+		snprintf(loc, sizeof(loc), kind == 3 ? "../%u.ts" : "b/%u.ts",
+		    (unsigned)toi);
+		m = meta(toi, loc, sizeof(body));
+		m.has_md5 = kind == 2;
+		md5_of(body, sizeof(body) - (kind == 2), m.md5);
+		if (kind == 1) {
+			gz = compress_buf(body, sizeof(body), 31, &glen);
+			REQUIRE(gz != NULL);
+			m.transfer_length = glen;
+			m.content_encoding = "gzip";
+			m.content_length = sizeof(body);
+			REQUIRE(stage(&m, gz, glen) == 0);
+			free(gz);
+		} else {
+			REQUIRE(stage(&m, body, sizeof(body)) == 0);
+		}
+	}
+	/* The same path again, newer: it replaces b/111.ts. */
+	fill(body, sizeof(body), 251);
+	m = meta(251, "b/111.ts", sizeof(body));
+	REQUIRE(stage(&m, body, sizeof(body)) == 0);
+	pthread_mutex_lock(&R.lock);
+	R.release = 1;
+	pthread_cond_broadcast(&R.cond);
+	pthread_mutex_unlock(&R.lock);
+	CHECK(wait_result(110) == OBJ_OK);
+	CHECK(wait_result(251) == OBJ_OK);
+	for (toi = 111; toi < 251; toi++) {
+		kind = (int)(toi % 5);
+		want = kind == 2 ? OBJ_EDIGEST : kind == 3 ? OBJ_ENAME :
+		    OBJ_OK;
+		CHECK(wait_result(toi) == want);
+		snprintf(path, sizeof(path), "/b/%u.ts", (unsigned)toi);
+		fill(body, sizeof(body), (uint32_t)(toi == 111 ? 251 : toi));
+		if (want == OBJ_OK) {
+			CHECK(served(path, body, sizeof(body), "video/mp2t"));
+			good++;
+		} else if (kind == 2) {
+			CHECK(cache_open(path, &(struct cache_hit){ 0 }) == -1);
+		}
+	}
+	stage_get_stats(&st);
+	CHECK_EQ_U(st.committed, good + 2);
+	CHECK_EQ_U(st.failed[OBJ_EDIGEST], 28);
+	CHECK_EQ_U(st.failed[OBJ_ENAME], 28);
+	CHECK_EQ_U(st.queue_now, 0);
+	CHECK_EQ_U(tmp_count(), 0);
+	teardown();
+}
+
 /* A playlist committed through the sink pins the init it maps. */
 static void
 test_playlist_pins(void)
@@ -738,4 +891,4 @@ test_playlist_pins(void)
 TEST_MAIN(TEST(test_plain), TEST(test_encodings), TEST(test_gzip_framing),
     TEST(test_bomb), TEST(test_digests_and_versions),
     TEST(test_names_and_types), TEST(test_abort), TEST(test_queue_full),
-    TEST(test_playlist_pins))
+    TEST(test_write_runs), TEST(test_batch), TEST(test_playlist_pins))
