@@ -54,6 +54,10 @@ test_conf_OBJS	:= $(sort daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
 test_flute_tx_OBJS := $(sort $(SENDER) $(CAROUSEL) $(COMMON))
 test_rx_OBJS	:= $(sort $(RX) $(CAROUSEL) $(COMMON))
 test_httpd_OBJS	:= $(sort $(HTTP) $(STORE) daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
+test_reasm_fdt_OBJS := $(test_reasm_OBJS)
+test_httpd_e2e_OBJS := $(test_httpd_OBJS)
+test_cache_restart_OBJS := $(test_cache_OBJS)
+test_stage_enc_OBJS := $(test_stage_OBJS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
