@@ -13,10 +13,7 @@ wait_for 20 all_served "$NC_TMP/pl" "" || fail "playlist not served"
 
 i=1
 while [ $i -le 12 ]; do
-	mkdir -p "$NC_TMP/o$i"
-	head -c 400000 /dev/urandom >"$NC_TMP/o$i/obj$i.bin"
-	"$NIPCAST" -g 239.255.20.1:5000 -i 127.0.0.1 -t $i -r 200M -c 2 "$NC_TMP/o$i" || fail "nipcast $i"
-	wait_for 20 served_equal "/obj$i.bin" "$NC_TMP/o$i/obj$i.bin" || fail "obj$i not served"
+	send_object $i 400000 239.255.20.1:5000
 	bytes=$(metric nipcache_cache_bytes)
 	[ "$bytes" -le 2097152 ] || fail "cache_bytes $bytes above the 2M cap after obj$i"
 	i=$((i + 1))

@@ -16,10 +16,7 @@ write_conf "$NC_TMP/c.conf" "[input]" "udp = 239.255.21.1:5000" "[cache]" "min_f
 start_daemon "$NC_TMP/c.conf"
 i=1
 while [ $i -le 12 ]; do
-	mkdir -p "$NC_TMP/o$i"
-	head -c 1000000 /dev/urandom >"$NC_TMP/o$i/obj$i.bin"
-	"$NIPCAST" -g 239.255.21.1:5000 -i 127.0.0.1 -t $i -r 200M -c 2 "$NC_TMP/o$i" || fail "nipcast $i"
-	wait_for 20 served_equal "/obj$i.bin" "$NC_TMP/o$i/obj$i.bin" || fail "obj$i not served"
+	send_object $i 1000000 239.255.21.1:5000
 	i=$((i + 1))
 done
 [ "$(free_kb)" -ge 6144 ] || fail "free space $(free_kb) kB below min_free 6M after ingest"

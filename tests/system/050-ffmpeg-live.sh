@@ -5,19 +5,10 @@
 # identical to those decoded from the source segment (framemd5).
 . "$NC_SYS/common.sh"
 
-command -v ffmpeg >/dev/null || skip "ffmpeg is not installed (make deps installs it)"
-mkdir -p "$NC_TMP/hls"
 write_conf "$NC_TMP/c.conf" "[input]" "udp = 239.255.50.1:5000"
 start_daemon "$NC_TMP/c.conf"
-"$NC_TOP/tools/hls-source.sh" "$NC_TMP/hls" >"$NC_TMP/source.log" 2>&1 &
-NC_PIDS="$NC_PIDS $!"
-"$NIPCAST" -g 239.255.50.1:5000 -i 127.0.0.1 --url-base http://dvb.gw/tv/ --live "$NC_TMP/hls" \
-	>"$NC_TMP/nipcast.log" 2>&1 &
-NC_PIDS="$NC_PIDS $!"
-
-pl="$NC_URL/tv/live.m3u8"
-three_segments() { [ "$(curl -fsS "$pl" | grep -c '^seg')" -ge 3 ]; }
-wait_for 60 three_segments || fail "the live playlist never listed 3 segments"
+start_live 239.255.50.1:5000
+pl=$NC_LIVE_PL
 
 timeout 90 ffmpeg -hide_banner -nostdin -loglevel warning -i "$pl" -t 20 -f null - \
 	>"$NC_TMP/player.log" 2>&1 || fail "ffmpeg player failed: $(tail -n 5 "$NC_TMP/player.log")"

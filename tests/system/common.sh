@@ -110,3 +110,28 @@ make_tree() {
 	printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nsub/seg1.ts\n' >"$d/index.m3u8"
 	: "$s"
 }
+
+# start_live GROUP: ffmpeg's live HLS muxer writes into $NC_TMP/hls and
+# nipcast --live sends it to GROUP as http://dvb.gw/tv/...; returns once the
+# box serves a playlist of three segments at $NC_LIVE_PL.
+start_live() {
+	command -v ffmpeg >/dev/null || skip "ffmpeg is not installed (make deps installs it)"
+	mkdir -p "$NC_TMP/hls"
+	"$NC_TOP/tools/hls-source.sh" "$NC_TMP/hls" >"$NC_TMP/source.log" 2>&1 &
+	NC_PIDS="$NC_PIDS $!"
+	"$NIPCAST" -g "$1" -i 127.0.0.1 --url-base http://dvb.gw/tv/ --live "$NC_TMP/hls" \
+		>"$NC_TMP/nipcast.log" 2>&1 &
+	NC_PIDS="$NC_PIDS $!"
+	NC_LIVE_PL="$NC_URL/tv/live.m3u8"
+	wait_for 60 live_three_segments || fail "the live playlist never listed 3 segments"
+}
+live_three_segments() { [ "$(curl -fsS "$NC_LIVE_PL" | grep -c '^seg')" -ge 3 ]; }
+
+# send_object I SIZE GROUP: a new SIZE-byte object obj$I.bin on TSI I,
+# sent in two cycles; returns once it is served identical.
+send_object() {
+	mkdir -p "$NC_TMP/o$1"
+	head -c "$2" /dev/urandom >"$NC_TMP/o$1/obj$1.bin"
+	"$NIPCAST" -g "$3" -i 127.0.0.1 -t "$1" -r 200M -c 2 "$NC_TMP/o$1" || fail "nipcast obj$1"
+	wait_for 20 served_equal "/obj$1.bin" "$NC_TMP/o$1/obj$1.bin" || fail "obj$1 not served"
+}
