@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nipcast.h: internals shared by the three files of the nipcast program
+ * nipcast.h: internals shared by the four files of the nipcast program
  * (nipcast.c: options and the folder carousel; nipcast_tx.c: socket,
- * pacing, FDT instances and object transmission; nipcast_live.c: the
- * live HLS watcher).  Not a library: one process, one sender.
+ * pacing, FDT instances and object transmission; nipcast_obj.c: MD5 and
+ * gzip of an object's content; nipcast_live.c: the live HLS watcher).
+ * Not a library: one process, one sender.
  */
 #ifndef NIPCACHE_NIPCAST_H
 #define NIPCACHE_NIPCAST_H
@@ -118,12 +119,18 @@ int	nc_fdt_build(struct nc_fdt *f, const struct ftx_file *files,
 int	nc_fdt_refresh(struct nc_fdt *f);
 void	nc_fdt_clear(struct nc_fdt *f);
 
-/* Content helpers: 0 or -1 with errno-style logging done by the caller. */
+/*
+ * nipcast_obj.c, content helpers: 0 or -1 with errno-style logging done
+ * by the caller.
+ */
 int	nc_md5_fd(int fd, uint64_t len, uint8_t md5[16]);
 /* gzip the first len bytes of in and write them to out at off. */
 int	nc_gzip_fd(int in, uint64_t len, int out, uint64_t off,
 	    uint64_t *olen);
-/* Choose the B that keeps SBN within 16 bits; 0 if the object is too big. */
+/*
+ * nipcast_tx.c again: choose the B that keeps SBN within 16 bits (0 if the
+ * object is too big), and the announced Content-Type.
+ */
 uint32_t nc_block_for(uint64_t transfer_len);
 const char *nc_ctype(const char *name);
 
