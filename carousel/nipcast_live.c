@@ -107,16 +107,6 @@ root_path(int root, const char *rel)
 	return p;
 }
 
-static void
-md5_buf(const uint8_t *data, size_t len, uint8_t out[16])
-{
-	struct md5_ctx ctx;
-
-	md5_init(&ctx);
-	md5_update(&ctx, len, data);
-	md5_digest(&ctx, 16, out);
-}
-
 /* gzip a playlist into a new malloc()ed buffer. */
 static int
 gzip_mem(const uint8_t *in, size_t len, uint8_t **out, size_t *olen)
@@ -409,7 +399,7 @@ pl_install(struct playlist *p, uint8_t *data, size_t len)
 	p->obj.src.len = p->obj.gzip ? elen : len;
 	p->obj.content_len = len;
 	p->obj.has_md5 = (uint8_t)lv.o->md5;
-	md5_buf(data, len, p->obj.md5);
+	util_md5(data, len, p->obj.md5);
 	p->obj.max_sbl = nc_block_for(p->obj.src.len);
 	p->obj.toi = toi_alloc();
 	return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <nettle/base64.h>
+#include <nettle/md5.h>
 
 #include "log.h"
 #include "util.h"
@@ -212,6 +213,16 @@ util_base64_decode(const char *in, uint8_t *out, size_t outmax)
 		return -1;
 	memcpy(out, tmp, total);
 	return (int)total;
+}
+
+void
+util_md5(const void *buf, size_t n, uint8_t out[16])
+{
+	struct md5_ctx ctx;
+
+	md5_init(&ctx);
+	md5_update(&ctx, n, buf);
+	md5_digest(&ctx, 16, out);
 }
 
 void

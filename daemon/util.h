@@ -40,6 +40,9 @@ size_t	util_strlcpy(char *dst, const char *src, size_t dstsize);
  */
 int	util_base64_decode(const char *in, uint8_t *out, size_t outmax);
 
+/* MD5 of n bytes at buf into out (Content-MD5, ETags, tests). */
+void	util_md5(const void *buf, size_t n, uint8_t out[16]);
+
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void	util_hex(const uint8_t *in, size_t n, char *out);
 

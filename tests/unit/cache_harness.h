@@ -24,6 +24,7 @@
 #include <nettle/md5.h>
 
 #include "../../daemon/cache.h"
+#include "../../daemon/util.h"
 #include "../../daemon/cache_fs.h"
 #include "../../daemon/mime.h"
 #include "test.h"
@@ -131,16 +132,6 @@ fill(uint8_t *b, size_t n, uint32_t seed)
 	}
 }
 
-static void
-md5_of(const uint8_t *b, size_t n, uint8_t out[16])
-{
-	struct md5_ctx c;
-
-	md5_init(&c);
-	md5_update(&c, n, b);
-	md5_digest(&c, 16, out);
-}
-
 /*
  * Write a complete object file into tmp/ as the committer would and
  * publish it.  Returns what cache_publish returned.
@@ -157,7 +148,7 @@ publish(const char *path, const uint8_t *body, size_t len, uint64_t seq,
 
 	memset(&h, 0, sizeof(h));
 	h.body_len = len;
-	md5_of(body, len, h.md5);
+	util_md5(body, len, h.md5);
 	h.mtime = 1700000000;
 	h.seq = seq;
 	snprintf(h.content_type, sizeof(h.content_type), "%s",
@@ -218,7 +209,7 @@ served_equals(const char *path, const uint8_t *body, size_t len)
 
 	if (cache_open(path, &h) < 0)
 		return 0;
-	md5_of(body, len, md5);
+	util_md5(body, len, md5);
 	for (i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md5[i]);
 	snprintf(etag, sizeof(etag), "\"%s\"", hex);

@@ -90,13 +90,10 @@ e2e_publish_as(const char *path, const void *body, size_t len, uint64_t seq,
 	static uint8_t hdrbuf[CACHE_FS_BODY_OFF];
 	struct cache_fs_hdr h;
 	struct cache_obj o;
-	struct md5_ctx ctx;
 	char tmp[128];
 	int fd, r;
 
-	md5_init(&ctx);
-	md5_update(&ctx, len, body);
-	md5_digest(&ctx, 16, md5);
+	util_md5(body, len, md5);
 	memset(&h, 0, sizeof(h));
 	h.body_len = len;
 	memcpy(h.md5, md5, 16);

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "../../daemon/cache.h"
+#include "../../daemon/util.h"
 #include "../../daemon/cache_fs.h"
 #include "../../daemon/conf.h"
 #include "../../daemon/stage.h"
@@ -222,16 +223,6 @@ stage(const struct obj_meta *m, const uint8_t *data, size_t len)
 	free(order);
 	s->commit(s->ctx, h, m);
 	return 0;
-}
-
-static void
-md5_of(const uint8_t *b, size_t n, uint8_t out[16])
-{
-	struct md5_ctx c;
-
-	md5_init(&c);
-	md5_update(&c, n, b);
-	md5_digest(&c, 16, out);
 }
 
 static void

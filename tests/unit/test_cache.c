@@ -472,7 +472,7 @@ conc_reader(void *arg)
 		if (hit_read(&h, buf, sizeof(buf)) < 0) {
 			atomic_fetch_add(&conc_bad, 1);
 		} else {
-			md5_of(buf, h.size, md5);
+			util_md5(buf, h.size, md5);
 			etag[0] = '"';
 			for (k = 0; k < 16; k++)
 				snprintf(etag + 1 + 2 * k, 3, "%02x", md5[k]);

@@ -19,6 +19,7 @@
 #include "../../carousel/alc.h"
 #include "../../carousel/fdt.h"
 #include "../../carousel/fec.h"
+#include "../../daemon/util.h"
 #include "../../carousel/flute_tx.h"
 
 #define E	FTX_SYMBOL_LEN
@@ -192,16 +193,6 @@ test_shuffle_order(void)
 }
 
 /* MD5 of a buffer, as nipcast announces it. */
-static void
-md5_of(const uint8_t *p, size_t n, uint8_t out[16])
-{
-	struct md5_ctx c;
-
-	md5_init(&c);
-	md5_update(&c, n, p);
-	md5_digest(&c, 16, out);
-}
-
 static const char *const locs[NSIZES] = {
 	"http://dvb.gw/empty.bin",
 	"http://dvb.gw/a&b/\"q\"<x>'y'.ts",
@@ -227,7 +218,7 @@ fill_files(struct ftx_file *f, uint8_t **content)
 		f[i].content_encoding = i == 2 ? "gzip" : NULL;
 		f[i].has_md5 = i != 1;
 		f[i].max_sbl = i == 5 ? 128 : 0;
-		md5_of(content[i], sizes[i], f[i].md5);
+		util_md5(content[i], sizes[i], f[i].md5);
 	}
 }
 

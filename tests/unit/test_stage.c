@@ -20,7 +20,7 @@ test_plain(void)
 	m = meta(1, "http://dvb.gw/live/seg1.ts", sizeof(big));
 	m.content_type = "video/mp2t";
 	m.has_md5 = 1;
-	md5_of(big, sizeof(big), m.md5);
+	util_md5(big, sizeof(big), m.md5);
 	m.has_sha256 = 1;
 	sha_of(big, sizeof(big), m.sha256);
 	REQUIRE(stage(&m, big, sizeof(big)) == 0);
@@ -271,7 +271,7 @@ test_write_runs(void)
 		snprintf(loc, sizeof(loc), "w/%zu.bin", i);
 		m = meta(150 + i, loc, LEN);
 		m.has_md5 = 1;
-		md5_of(body[i], LEN, m.md5);
+		util_md5(body[i], LEN, m.md5);
 		s->commit(s->ctx, h[i], &m);
 	}
 	for (i = 0; i < NOBJ; i++) {
@@ -320,7 +320,7 @@ test_batch(void)
 		    (unsigned)toi);
 		m = meta(toi, loc, sizeof(body));
 		m.has_md5 = kind == 2;
-		md5_of(body, sizeof(body) - (kind == 2), m.md5);
+		util_md5(body, sizeof(body) - (kind == 2), m.md5);
 		if (kind == 1) {
 			gz = compress_buf(body, sizeof(body), 31, &glen);
 			REQUIRE(gz != NULL);

@@ -54,9 +54,9 @@ test_encodings(void)
 		    c[i].clen;
 		m.has_md5 = c[i].md5_on != 0;
 		if (c[i].md5_on == 1 || c[i].md5_on == 3)
-			md5_of(body, sizeof(body), m.md5);
+			util_md5(body, sizeof(body), m.md5);
 		else if (c[i].md5_on == 2)
-			md5_of(enc, elen, m.md5);
+			util_md5(enc, elen, m.md5);
 		if (c[i].md5_on == 3)
 			m.md5[0] ^= 1;
 		REQUIRE(stage(&m, enc, elen) == 0);
@@ -179,7 +179,7 @@ test_digests_and_versions(void)
 	/* MD5 of something else. */
 	m = meta(50, "d/x.m4s", sizeof(a));
 	m.has_md5 = 1;
-	md5_of(b, sizeof(b), m.md5);
+	util_md5(b, sizeof(b), m.md5);
 	REQUIRE(stage(&m, a, sizeof(a)) == 0);
 	CHECK(wait_result(50) == OBJ_EDIGEST);
 	CHECK(cache_open("/d/x.m4s", &(struct cache_hit){ 0 }) == -1);

@@ -94,6 +94,27 @@ test_misc(void)
 	CHECK(util_parse_bool("maybe") == -1);
 }
 
+/* RFC 1321 appendix A.5 test suite. */
+static void
+test_md5(void)
+{
+	static const struct { const char *in, *hex; } t[] = {
+		{ "", "d41d8cd98f00b204e9800998ecf8427e" },
+		{ "a", "0cc175b9c0f1b6a831c399e269772661" },
+		{ "abc", "900150983cd24fb0d6963f7d28e17f72" },
+		{ "message digest", "f96b697d7cb7938d525a2f31aaf161d0" },
+	};
+	uint8_t d[16];
+	char hex[33];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		util_md5(t[i].in, strlen(t[i].in), d);
+		util_hex(d, 16, hex);
+		CHECK(strcmp(hex, t[i].hex) == 0);
+	}
+}
+
 static void
 test_ratelimit(void)
 {
@@ -109,4 +130,4 @@ test_ratelimit(void)
 }
 
 TEST_MAIN(TEST(test_sizes), TEST(test_durations), TEST(test_base64),
-    TEST(test_ntp), TEST(test_misc), TEST(test_ratelimit))
+    TEST(test_ntp), TEST(test_misc), TEST(test_md5), TEST(test_ratelimit))
