@@ -13,6 +13,9 @@ SYSCONFDIR	?= /etc
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 DESTDIR		?=
+WITH_AVAHI	?= 0
+AVAHI_PORT	?= 8080
+AVAHI_HOST	?=
 BUILD		?= build
 VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -38,8 +41,10 @@ STORE	 := $(call objs,daemon/cache*.c daemon/stage*.c daemon/names*.c daemon/mim
 HTTP	 := $(call objs,daemon/httpd*.c daemon/mime*.c)
 DAEMON	 := $(call objs,daemon/conf*.c daemon/metrics*.c daemon/notify*.c)
 SENDER	 := $(call objs,carousel/flute_tx*.c)
+DVBI	 := $(call objs,dvb-i/*.c)
+NIP	 := $(call objs,daemon/nip*.c)
 
-NIPCACHED_OBJS := $(sort daemon/main.o $(DAEMON) $(HTTP) $(STORE) $(RX) $(CAROUSEL) $(COMMON))
+NIPCACHED_OBJS := $(sort daemon/main.o $(DAEMON) $(NIP) $(DVBI) $(HTTP) $(STORE) $(RX) $(CAROUSEL) $(COMMON))
 NIPCAST_OBJS   := $(sort $(call objs,carousel/nipcast*.c) $(SENDER) carousel/fec.o $(COMMON))
 
 test_util_OBJS	:= $(COMMON)
@@ -58,6 +63,13 @@ test_reasm_fdt_OBJS := $(test_reasm_OBJS)
 test_httpd_e2e_OBJS := $(test_httpd_OBJS)
 test_cache_restart_OBJS := $(test_cache_OBJS)
 test_stage_enc_OBJS := $(test_stage_OBJS)
+test_xmlu_OBJS	:= $(sort $(DVBI) $(COMMON))
+test_mgc_OBJS	:= $(test_xmlu_OBJS)
+test_nipdoc_OBJS := $(test_xmlu_OBJS)
+test_dvbi_sl_OBJS := $(test_xmlu_OBJS)
+test_dvbi_rewrite_OBJS := $(test_xmlu_OBJS)
+test_nipcast_sig_OBJS := $(sort carousel/nipcast_sig.o $(DVBI) $(COMMON))
+test_nip_OBJS	:= $(sort $(NIP) $(DVBI) $(STORE) daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -117,12 +129,18 @@ demo: deps
 	@sh tools/demo.sh $(BUILD)
 
 check-style:
-	@clang-format --dry-run --Werror daemon/*.[ch] carousel/*.[ch]
+	@clang-format --dry-run --Werror daemon/*.[ch] carousel/*.[ch] dvb-i/*.[ch]
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nipcache
 	install -m 0755 $(BUILD)/nipcached $(DESTDIR)$(SBINDIR)/nipcached
 	install -m 0755 $(BUILD)/nipcast $(DESTDIR)$(BINDIR)/nipcast
+	install -m 0755 tools/avahi-service.sh $(DESTDIR)$(SBINDIR)/nipcache-avahi-service
+ifeq ($(WITH_AVAHI),1)
+	sh tools/avahi-service.sh --port $(AVAHI_PORT) $(if $(AVAHI_HOST),--host $(AVAHI_HOST)) >$(BUILD)/nipcache.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/avahi/services
+	install -m 0644 $(BUILD)/nipcache.service $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service
+endif
 	install -m 0644 systemd/nipcached.conf $(DESTDIR)$(SYSCONFDIR)/nipcache/nipcached.conf
 ifeq ($(WITH_SYSTEMD),1)
 	install -d $(DESTDIR)$(UNITDIR)
@@ -131,7 +149,9 @@ endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nipcached $(DESTDIR)$(BINDIR)/nipcast \
-	      $(DESTDIR)$(UNITDIR)/nipcached.service
+	      $(DESTDIR)$(UNITDIR)/nipcached.service \
+	      $(DESTDIR)$(SBINDIR)/nipcache-avahi-service \
+	      $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service
 
 clean:
 	rm -rf build build-san

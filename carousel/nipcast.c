@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nipcast.c: a FLUTE carousel sender.  Options, then either the folder
- * carousel below (files and folders sent in cycles, an unchanged object
- * keeping its TOI from cycle to cycle) or the live HLS watcher
- * (nipcast_live.c).  The packets themselves leave through nipcast_tx.c.
+ * nipcast.c: a FLUTE carousel sender.  Options, then one of four modes:
+ * the folder carousel below (files and folders sent in cycles, rescanned
+ * at most once a second; an unchanged object keeps its TOI, a changed one
+ * gets a new TOI), the live HLS watcher (nipcast_live.c), the --objects
+ * list carousel (nipcast_obj.c) or the --nip supervisor (nipcast_nip.c),
+ * which runs the other modes as child processes.  The packets themselves
+ * leave through nipcast_tx.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -68,6 +71,9 @@ usage(void)
 "usage: nipcast -g GROUP:PORT [-i IFADDR] [-t TSI] [-r BITS_PER_S]\n"
 "               [-c CYCLES] [--live] [--url-base URL]\n"
 "               [--loss FRACTION --seed N] [options] PATH...\n"
+"       nipcast -g GROUP:PORT [options] --objects LIST\n"
+"       nipcast --nip DESC [-i IFADDR] [-r RATE] [--ttl N] [-v]\n"
+"       nipcast --nip DESC --nip-dump DIR\n"
 "Send files and folders (recursively) as a FLUTE v1 carousel\n"
 "(Compact No-Code FEC).\n"
 "  -g GROUP:PORT       destination, e.g. 239.1.1.1:5000 or [ff15::1]:5000\n"
@@ -77,6 +83,18 @@ usage(void)
 "                      default 20M; 0 = as fast as possible\n"
 "  -c CYCLES           carousel cycles (default 1); 0 = until SIGINT/SIGTERM\n"
 "  --live              watch the folder(s) of a live HLS packager instead\n"
+"  --objects LIST      send the files a list names, one per line:\n"
+"                      PATH LOCATION [CONTENT-TYPE] (# comments; PATH\n"
+"                      relative to the list's folder; LOCATION may be a\n"
+"                      URN); each cycle re-stats them, and a file whose\n"
+"                      size or mtime changed goes out under a new TOI\n"
+"  --nip DESC          send a whole DVB-NIP network described by DESC:\n"
+"                      bootstrap, NIF, SIF, SLEP and DVB-I service list on\n"
+"                      224.0.23.14:3937 TSI 0, the gateway configuration on\n"
+"                      its own session, and each service's HLS on its own\n"
+"                      session, one child sender each (-i, -r, --ttl and -v\n"
+"                      apply to every child); SIGHUP re-reads DESC\n"
+"  --nip-dump DIR      write the six documents of DESC into DIR and exit\n"
 "  --url-base URL      Content-Location prefix (default http://dvb.gw/)\n"
 "  --loss FRACTION     drop this fraction of packets on purpose (FDT too)\n"
 "  --seed N            seed of --loss and --shuffle (default 1)\n"
@@ -92,8 +110,17 @@ usage(void)
 "  --toi-start N       first TOI to allocate (default 1)\n"
 "  -v                  more messages (repeat for debug)\n"
 "Each object's Content-Location is the URL base plus its path relative to\n"
-"the folder given (for a single file: its name).  Exit: 0 done, 64 usage,\n"
-"66 no input, 74 I/O error.\n");
+"the folder given (for a single file: its name).\n"
+"DESC is an INI file:\n"
+"  [network]  provider, domain (objects are http://dvb.gw/DOMAIN/...),\n"
+"             list_id, gateway = GROUP:PORT/TSI; optional list_name,\n"
+"             list_version, source (SSM source address), network_id,\n"
+"             carrier_id, link_id, service_id, network_type, link_layer\n"
+"  [service NAME]  (NAME: [a-z0-9_-]+) hls = FOLDER, playlist = PATH in it,\n"
+"             session = GROUP:PORT/TSI; optional id, title, lcn, genre,\n"
+"             bitrate, mode = live|static (default live)\n"
+"Exit: 0 done, 64 usage (or a bad LIST or DESC), 66 no input, 74 I/O\n"
+"error.\n");
 }
 
 static void
@@ -103,52 +130,16 @@ usage_short(void)
 	    "(nipcast --help for more)\n");
 }
 
-/* A whole unsigned number in [lo, hi]. */
-static int
-parse_num(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *out < lo || *out > hi)
-		return -1;
-	return 0;
-}
-
 /* "A.B.C.D:PORT" or "[IPv6]:PORT". */
 static int
 parse_group(const char *s, struct nc_opts *o)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&o->group;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o->group;
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(s, ':');
-	size_t hl = colon != NULL ? (size_t)(colon - s) : 0;
-	uint64_t port;
+	struct nc_ep ep;
 
-	if (colon == NULL || hl == 0 || hl >= sizeof(host) ||
-	    parse_num(colon + 1, 1, 65535, &port) < 0)
+	if (nc_parse_ep(s, 0, &ep) < 0)
 		return -1;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	memset(&o->group, 0, sizeof(o->group));
-	if (host[0] == '[' && host[hl - 1] == ']') {
-		host[hl - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &sin6->sin6_addr) != 1)
-			return -1;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		o->group_len = sizeof(*sin6);
-		return 0;
-	}
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-		return -1;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	o->group_len = sizeof(*sin);
+	memcpy(&o->group, &ep.sa, sizeof(o->group));
+	o->group_len = ep.salen;
 	return 0;
 }
 
@@ -166,7 +157,8 @@ parse_loss(const char *s, double *out)
 enum {
 	OPT_LIVE = 256, OPT_URL_BASE, OPT_LOSS, OPT_SEED, OPT_TTL,
 	OPT_SYMBOL, OPT_BLOCK, OPT_GZIP, OPT_NO_MD5, OPT_FDT_IVAL,
-	OPT_CT_EXT, OPT_NO_CT_EXT, OPT_SHUFFLE, OPT_TOI_START
+	OPT_CT_EXT, OPT_NO_CT_EXT, OPT_SHUFFLE, OPT_TOI_START, OPT_OBJECTS,
+	OPT_NIP, OPT_NIP_DUMP
 };
 
 static const struct option longopts[] = {
@@ -192,6 +184,9 @@ static const struct option longopts[] = {
 	{ "no-content-type-from-ext", no_argument, NULL, OPT_NO_CT_EXT },
 	{ "shuffle", no_argument, NULL, OPT_SHUFFLE },
 	{ "toi-start", required_argument, NULL, OPT_TOI_START },
+	{ "objects", required_argument, NULL, OPT_OBJECTS },
+	{ "nip", required_argument, NULL, OPT_NIP },
+	{ "nip-dump", required_argument, NULL, OPT_NIP_DUMP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -206,38 +201,41 @@ parse_opt(struct nc_opts *o, int c, const char *arg)
 	case 'g': rc = parse_group(arg, o); break;
 	case 'i': o->ifname = arg; break;
 	case 't':
-		rc = parse_num(arg, 0, UINT32_MAX, &v);
+		rc = nc_parse_u64(arg, 0, UINT32_MAX, &v);
 		o->tsi = (uint32_t)v;
 		break;
 	case 'r': rc = ftx_parse_rate(arg, &o->rate); break;
-	case 'c': rc = parse_num(arg, 0, UINT64_MAX, &o->cycles); break;
+	case 'c': rc = nc_parse_u64(arg, 0, UINT64_MAX, &o->cycles); break;
 	case 'v': o->verbose++; break;
 	case OPT_LIVE: o->live = 1; break;
+	case OPT_OBJECTS: o->objects = arg; break;
+	case OPT_NIP: o->nip = arg; break;
+	case OPT_NIP_DUMP: o->nip_dump = arg; break;
 	case OPT_URL_BASE: o->url_base = arg; break;
 	case OPT_LOSS: rc = parse_loss(arg, &o->loss); break;
-	case OPT_SEED: rc = parse_num(arg, 0, UINT64_MAX, &o->seed); break;
+	case OPT_SEED: rc = nc_parse_u64(arg, 0, UINT64_MAX, &o->seed); break;
 	case OPT_TTL:
-		rc = parse_num(arg, 0, 255, &v);
+		rc = nc_parse_u64(arg, 0, 255, &v);
 		o->ttl = (int)v;
 		break;
 	case OPT_SYMBOL:
-		rc = parse_num(arg, 1, 65000, &v);
+		rc = nc_parse_u64(arg, 1, 65000, &v);
 		o->symbol_len = (uint16_t)v;
 		break;
 	case OPT_BLOCK:
-		rc = parse_num(arg, 1, 65535, &v);
+		rc = nc_parse_u64(arg, 1, 65535, &v);
 		o->max_sbl = (uint32_t)v;
 		break;
 	case OPT_GZIP: o->gzip = 1; break;
 	case OPT_NO_MD5: o->md5 = 0; break;
 	case OPT_FDT_IVAL:
-		rc = parse_num(arg, 1, 3600000, &o->fdt_interval_ms);
+		rc = nc_parse_u64(arg, 1, 3600000, &o->fdt_interval_ms);
 		break;
 	case OPT_CT_EXT: o->ctype_from_ext = 1; break;
 	case OPT_NO_CT_EXT: o->ctype_from_ext = 0; break;
 	case OPT_SHUFFLE: o->shuffle = 1; break;
 	case OPT_TOI_START:
-		rc = parse_num(arg, 1, UINT32_MAX, &v);
+		rc = nc_parse_u64(arg, 1, UINT32_MAX, &v);
 		o->toi_start = (uint32_t)v;
 		break;
 	default: return -1;
@@ -263,6 +261,29 @@ opts_default(struct nc_opts *o)
 	o->toi_start = 1;
 }
 
+/* The modes exclude each other; each has its own required arguments. */
+static int
+check_mode(const struct nc_opts *o)
+{
+	const char *why = NULL;
+
+	if ((o->nip != NULL) + (o->objects != NULL) + o->live > 1)
+		why = "--nip, --objects and --live exclude each other";
+	else if (o->nip_dump != NULL && o->nip == NULL)
+		why = "--nip-dump needs --nip DESC";
+	else if (o->nip == NULL && o->group_len == 0)
+		why = "-g GROUP:PORT is required";
+	else if ((o->nip != NULL || o->objects != NULL) && o->npaths > 0)
+		why = "no PATH goes with --nip or --objects";
+	else if (o->nip == NULL && o->objects == NULL && o->npaths == 0)
+		why = "no PATH given";
+	if (why == NULL)
+		return 0;
+	log_warnx("%s", why);
+	usage_short();
+	return NC_EX_USAGE;
+}
+
 /* 0, or an exit code (-1 for --help and --version: exit 0). */
 static int
 parse_args(int argc, char **argv, struct nc_opts *o)
@@ -286,15 +307,9 @@ parse_args(int argc, char **argv, struct nc_opts *o)
 			return NC_EX_USAGE;
 		}
 	}
-	if (o->group_len == 0 || optind >= argc) {
-		log_warnx(o->group_len == 0 ? "-g GROUP:PORT is required" :
-		    "no PATH given");
-		usage_short();
-		return NC_EX_USAGE;
-	}
 	o->paths = argv + optind;
 	o->npaths = argc - optind;
-	return 0;
+	return check_mode(o);
 }
 
 static uint32_t
@@ -391,6 +406,9 @@ entry_update(struct entry *e, const struct stat *st)
 	car.dirty = 1;
 keep:
 	e->mtime = st->st_mtim;
+	/* Sent from its path: a replacement before then must not slip in. */
+	e->obj.src.has_stamp = !e->obj.gzip;
+	e->obj.src.mtime = st->st_mtim;
 close_fd:
 	close(fd);
 	return rc;
@@ -718,25 +736,39 @@ check_paths(const struct nc_opts *o)
 	return 0;
 }
 
+/* Children of --nip are named "nipcast/ROLE" in argv[0] and in the log. */
+static const char *
+progname(const char *argv0)
+{
+	return strncmp(argv0, "nipcast/", 8) == 0 ? argv0 : "nipcast";
+}
+
 int
 main(int argc, char **argv)
 {
 	struct nc_opts o;
 	int rc;
 
-	log_init("nipcast", LOG_LEVEL_WARN);
+	log_init(progname(argv[0]), LOG_LEVEL_WARN);
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	log_setlevel(o.verbose >= 2 ? LOG_LEVEL_DEBUG : o.verbose == 1 ?
 	    LOG_LEVEL_INFO : LOG_LEVEL_WARN);
+	if (o.nip_dump != NULL)
+		return nc_nip_dump(&o);
+	if (o.nip != NULL)
+		return nc_nip_run(&o);
 	rc = check_paths(&o);
 	if (rc != 0)
 		return rc;
 	nc_install_signals();
+	if (strncmp(argv[0], "nipcast/", 8) == 0)
+		nc_nip_child();
 	rc = nc_tx_open(&o);
 	if (rc == 0)
-		rc = o.live ? nc_live_run(&o) : car_run(&o);
+		rc = o.live ? nc_live_run(&o) : o.objects != NULL ?
+		    nc_objects_run(&o) : car_run(&o);
 	nc_tx_report();
 	nc_tx_close();
 	return rc;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nipcast.h: internals shared by the four files of the nipcast program
+ * nipcast.h: internals shared by the files of the nipcast program
  * (nipcast.c: options and the folder carousel; nipcast_tx.c: socket,
  * pacing, FDT instances and object transmission; nipcast_obj.c: MD5 and
- * gzip of an object's content; nipcast_live.c: the live HLS watcher).
- * Not a library: one process, one sender.
+ * gzip of an object's content and the --objects list carousel;
+ * nipcast_live.c: the live HLS watcher; nipcast_desc.c: the --nip
+ * description, and nipcast_sig.c: the DVB-NIP documents made from it,
+ * both pure; nipcast_nip.c: the --nip supervisor and its children).
+ * Not a library: one process, one sender (the supervisor sends nothing).
  */
 #ifndef NIPCACHE_NIPCAST_H
 #define NIPCACHE_NIPCAST_H
@@ -12,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "flute_tx.h"
 
@@ -33,6 +37,9 @@ struct nc_opts {
 	uint64_t	rate;		/* UDP payload bits/s, 0 = unpaced */
 	uint64_t	cycles;		/* 0 = until stopped */
 	int		live;
+	const char	*objects;	/* --objects LIST */
+	const char	*nip;		/* --nip DESC */
+	const char	*nip_dump;	/* --nip-dump DIR */
 	const char	*url_base;
 	double		loss;		/* fraction of packets dropped */
 	uint64_t	seed;
@@ -61,6 +68,13 @@ struct nc_src {
 	uint64_t	base;
 	const char	*path;		/* opened by nc_tx_object when set */
 	uint64_t	len;		/* transfer length */
+	/*
+	 * With has_stamp, a path opened at send time must still be the file
+	 * that was described (this size and mtime), else it was replaced
+	 * since the scan and is skipped until the next scan gives it a TOI.
+	 */
+	uint8_t		has_stamp;
+	struct timespec	mtime;
 };
 
 /* One transport object as the sender sees it. */
@@ -134,7 +148,137 @@ int	nc_gzip_fd(int in, uint64_t len, int out, uint64_t off,
 uint32_t nc_block_for(uint64_t transfer_len);
 const char *nc_ctype(const char *name);
 
+/* gzip len bytes into a new malloc()ed buffer: 0 or -1. */
+int	nc_gzip_mem(const uint8_t *in, size_t len, uint8_t **out,
+	    size_t *olen);
+/*
+ * --objects: carousel the files named by a list, re-reading each one whose
+ * size or mtime changed under a new TOI.  Returns an exit code.
+ */
+int	nc_objects_run(const struct nc_opts *o);
+
 /* nipcast_live.c */
 int	nc_live_run(const struct nc_opts *o);
+
+/* nipcast_nip.c: --nip and --nip-dump.  Both return an exit code. */
+int	nc_nip_run(const struct nc_opts *o);
+int	nc_nip_dump(const struct nc_opts *o);
+/* In a child of --nip: be stopped (SIGTERM) when the supervisor dies. */
+void	nc_nip_child(void);
+
+/*
+ * nipcast_sig.c and nipcast_desc.c: pure text helpers, the description of
+ * a small DVB-NIP network (an INI file, see nipcast --help) and the
+ * signalling documents made from it.  No I/O, no globals, no logging:
+ * unit-tested on their own.
+ */
+#define NC_ANNOUNCE_GROUP	"224.0.23.14"
+#define NC_ANNOUNCE_PORT	3937
+#define NC_NAME_MAX		64
+#define NC_ADDR_MAX		64
+
+/* A whole unsigned decimal number in [lo, hi]: 0 or -1. */
+int	nc_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* An endpoint "A.B.C.D:PORT[/TSI]" or "[IPv6]:PORT[/TSI]". */
+struct nc_ep {
+	struct sockaddr_storage sa;
+	socklen_t	salen;
+	char		group[NC_ADDR_MAX];	/* address text, no brackets */
+	uint16_t	port;
+	uint32_t	tsi;
+};
+
+/*
+ * Parse an endpoint; with want_tsi the "/TSI" part is required, else it
+ * is refused.  0 or -1.
+ */
+int	nc_parse_ep(const char *s, int want_tsi, struct nc_ep *ep);
+
+/*
+ * One line of an --objects list, "PATH LOCATION [CONTENT-TYPE]", split in
+ * place (line is modified, the pointers point into it).  Returns 1 for an
+ * object, 0 for a blank or # comment line, -1 for a malformed line.
+ */
+int	nc_sig_objline(char *line, char **path, char **loc, char **ctype);
+
+/* One [service NAME] of a description. */
+struct nc_svc {
+	char		name[NC_NAME_MAX];	/* [a-z0-9_-]+ */
+	char		*id;		/* DVB-I UniqueIdentifier */
+	char		*title;		/* ServiceName */
+	char		*genre;		/* ServiceGenre href or NULL */
+	char		*hls;		/* folder sent by the child */
+	char		*playlist;	/* relative path in it */
+	uint32_t	lcn;
+	int		live;		/* mode = live (1) or static (0) */
+	uint64_t	bitrate;	/* bit/s, 0: the description's rate */
+	struct nc_ep	session;
+	uint32_t	version;	/* Service@version */
+	int		line;		/* of its [service] header */
+	int		hls_line;	/* of its hls key */
+};
+
+/* A --nip description: the [network] section and the services. */
+struct nc_desc {
+	char		*provider;
+	char		*domain;
+	char		*list_id;
+	char		*list_name;
+	char		*source;	/* NetworkSourceAddress or NULL */
+	char		*network_type;	/* NIF NetworkType */
+	char		*link_layer;	/* NIF LinkLayerFormat */
+	uint32_t	list_version;
+	int		list_version_given;
+	struct nc_ep	gateway;
+	uint32_t	network_id, carrier_id, link_id, service_id;
+	size_t		nsvc;
+	struct nc_svc	*svc;
+	uint64_t	rate;		/* BitRate when none is given; 0: omit */
+	int64_t		updated;	/* VersionUpdate, Unix seconds */
+};
+
+enum nc_doc {
+	NC_DOC_BOOTSTRAP,
+	NC_DOC_GATEWAY,
+	NC_DOC_NIF,
+	NC_DOC_SIF,
+	NC_DOC_SLEP,
+	NC_DOC_LIST,
+	NC_DOC_N
+};
+
+/*
+ * nipcast_desc.c: parse the description text (len bytes; file names it in messages).
+ * Returns 0 and fills *d (free with nc_desc_free), or -1 with
+ * "file:line: [section] key: reason" in err (*d then holds nothing).
+ */
+int	nc_desc_parse(const char *text, size_t len, const char *file,
+	    struct nc_desc *d, char *err, size_t errlen);
+void	nc_desc_free(struct nc_desc *d);
+/*
+ * After a reload: carry the versions of old into nd.  A service whose
+ * listed content changed gets old version + 1, a new one version 1; the
+ * list version goes up by one when the list changed (or to the value
+ * given in the file, if higher).  Returns 1 if any document changes.
+ */
+int	nc_sig_carry(struct nc_desc *nd, const struct nc_desc *old);
+/*
+ * Render one document: 0 and a malloc()ed NUL-terminated string in *out
+ * (*len bytes), or -1 (out of memory).
+ */
+int	nc_sig_render(const struct nc_desc *d, enum nc_doc doc, char **out,
+	    size_t *len);
+/* Fixed file name (bootstrap.xml, ...) and Content-Type of a document. */
+const char *nc_sig_file(enum nc_doc doc);
+const char *nc_sig_ctype(enum nc_doc doc);
+/* Content-Location of a document, the URL base of a service, and its
+ * playlist URL: the length, or -1 if cap is too small. */
+int	nc_sig_location(const struct nc_desc *d, enum nc_doc doc, char *buf,
+	    size_t cap);
+int	nc_sig_url_base(const struct nc_desc *d, const struct nc_svc *s,
+	    char *buf, size_t cap);
+int	nc_sig_playlist_url(const struct nc_desc *d, const struct nc_svc *s,
+	    char *buf, size_t cap);
 
 #endif

@@ -27,8 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nettle/md5.h>
-#include <zlib.h>
 #include <uthash.h>
 
 #include "../daemon/log.h"
@@ -105,39 +103,6 @@ root_path(int root, const char *rel)
 	    rel) < 0)
 		return NULL;
 	return p;
-}
-
-/* gzip a playlist into a new malloc()ed buffer. */
-static int
-gzip_mem(const uint8_t *in, size_t len, uint8_t **out, size_t *olen)
-{
-	z_stream z;
-	uLong cap;
-	uint8_t *buf;
-
-	memset(&z, 0, sizeof(z));
-	if (len > UINT32_MAX / 2 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	cap = deflateBound(&z, (uLong)len) + 32;
-	buf = malloc(cap);
-	if (buf == NULL) {
-		deflateEnd(&z);
-		return -1;
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(buf);
-		return -1;
-	}
-	*olen = cap - z.avail_out;
-	*out = buf;
-	deflateEnd(&z);
-	return 0;
 }
 
 static int
@@ -391,7 +356,7 @@ pl_install(struct playlist *p, uint8_t *data, size_t len)
 	p->enc = NULL;
 	p->obj.src.mem = data;
 	p->obj.gzip = 0;
-	if (lv.o->gzip && gzip_mem(data, len, &p->enc, &elen) == 0) {
+	if (lv.o->gzip && nc_gzip_mem(data, len, &p->enc, &elen) == 0) {
 		p->obj.src.mem = p->enc;
 		p->obj.gzip = 1;
 	}

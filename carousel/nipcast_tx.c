@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -540,6 +541,17 @@ fdt_repeat(struct nc_fdt *f)
 	return nc_tx_fdt(f);
 }
 
+/* The file opened is still the version that the FDT describes. */
+static int
+obj_stamp_ok(int fd, const struct nc_src *s)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (uint64_t)st.st_size == s->len &&
+	    st.st_mtim.tv_sec == s->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == s->mtime.tv_nsec;
+}
+
 static int
 obj_open(struct obj_run *r, const struct nc_obj *ob)
 {
@@ -560,6 +572,12 @@ obj_open(struct obj_run *r, const struct nc_obj *ob)
 		r->fd = open(ob->src.path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
 			log_warn_rl("%s", ob->src.path);
+			return -1;
+		}
+		if (ob->src.has_stamp && !obj_stamp_ok(r->fd, &ob->src)) {
+			log_debug("%s: replaced since the scan, skipped",
+			    ob->src.path);
+			close(r->fd);
 			return -1;
 		}
 	}

@@ -152,9 +152,16 @@ chans_build(const struct carousel_src *srcs, size_t n, size_t *nout)
 			return NULL;
 		}
 	}
-	for (i = 0; i < nc; i++)
+	for (i = 0; i < nc; i++) {
 		if (v[i]->nsources > 1)
 			qsort(v[i]->sources, v[i]->nsources, 16, src_cmp);
+		if (rx_stat_alloc(v[i]) < 0) {
+			while (nc > 0)
+				rx_chan_free(v[--nc]);
+			free(v);
+			return NULL;
+		}
+	}
 	*nout = nc;
 	return v;
 }
@@ -199,10 +206,15 @@ rx_apply(struct rx *rx, const struct carousel_src *srcs, size_t n,
 				continue;
 			tmp = rx->chans[j];
 			rx->chans[j] = NULL;
+			/* The new filters keep the old counters of equal ones. */
+			rx_stat_carry(v[i], tmp);
 			free(tmp->filters);
+			free(tmp->fstats);
 			tmp->filters = v[i]->filters;
 			tmp->nfilters = v[i]->nfilters;
+			tmp->fstats = v[i]->fstats;
 			v[i]->filters = NULL;
+			v[i]->fstats = NULL;
 			rx_chan_free(v[i]);
 			v[i] = tmp;
 			break;
@@ -262,7 +274,7 @@ rx_cmsgs(struct rx *rx, struct rx_chan *c, struct msghdr *h, uint8_t *dst)
 	return found;
 }
 
-/* 1 if a configured (source, TSI) of the channel accepts the packet. */
+/* The index of the first configured (source, TSI) accepting the packet, -1. */
 static int
 rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
 {
@@ -275,9 +287,9 @@ rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
 			continue;
 		if (f->has_tsi && !alc_id_eq(f->tsi, tsi))
 			continue;
-		return 1;
+		return (int)i;
 	}
-	return 0;
+	return -1;
 }
 
 /* One datagram: count, parse, filter, hand to reasm.  No system calls. */
@@ -289,7 +301,7 @@ rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
 	struct reasm_chan ch;
 	struct alc_pkt pkt;
 	size_t al = rx_addr_len(c->family);
-	int rc;
+	int rc, fi;
 
 	rx->st.datagrams++;
 	rx->st.bytes += m->msg_len;
@@ -312,10 +324,13 @@ rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
 		return;
 	}
 	if (memcmp(ch.dst, c->group, al) != 0 ||
-	    !rx_match(c, ch.src, pkt.tsi)) {
+	    (fi = rx_match(c, ch.src, pkt.tsi)) < 0) {
 		rx->st.filtered++;
 		return;
 	}
+	c->fstats[fi].datagrams++;
+	c->fstats[fi].bytes += m->msg_len;
+	c->fstats[fi].last_ms = now;
 	ch.family = (uint8_t)c->family;
 	ch.port = c->port;
 	(void)reasm_input(rx->reasm, &ch, &pkt, now, wall);
@@ -395,6 +410,7 @@ rx_publish(struct rx *rx)
 	rx_sh.snap = rx->st;
 	rx_sh.ready = joined == rx->nchans && !rx_sh.has_pending;
 	pthread_mutex_unlock(&rx_sh.lock);
+	rx_stat_publish(rx);
 }
 
 /* The eventfd fired: stop request, new sources, or verdicts. */
@@ -662,6 +678,7 @@ rx_stop(void)
 	rx_shared_close();
 	rx_free(rx);
 	rx_cur = NULL;
+	rx_stat_clear();
 }
 
 int

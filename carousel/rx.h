@@ -92,6 +92,23 @@ int	rx_ready(void);
  */
 void	rx_commit_result(const struct obj_key *key, enum obj_result res);
 
+/* Counters of one configured source (see rx_get_src_stats). */
+struct rx_src_stats {
+	struct carousel_src src;
+	uint64_t	datagrams;	/* accepted by this source's filter */
+	uint64_t	bytes;		/* their UDP payload bytes */
+	uint64_t	last_ms;	/* util_now_ms() of the last, 0 = never */
+};
+
+/*
+ * Thread safe: the counters of the configured source equal to *src
+ * (family, group, port, source, TSI).  They lag by up to RX_TICK_MS and
+ * survive rx_set_sources() while the source stays configured.  0, or -1
+ * if src is not configured (or rx is not running).
+ */
+int	rx_get_src_stats(const struct carousel_src *src,
+	    struct rx_src_stats *out);
+
 /*
  * Parse "GROUP:PORT[/TSI][@SOURCE]" ("[ff15::1]:5000/2@[2001:db8::1]").
  * IPv6 addresses go in brackets; GROUP must be multicast, PORT 1..65535,

@@ -16,6 +16,13 @@
 
 #define RX_CTRL_BYTES	128	/* PKTINFO + RXQ_OVFL control messages */
 
+/* What one filter (configured source) accepted. */
+struct rx_fstat {
+	uint64_t	datagrams;
+	uint64_t	bytes;
+	uint64_t	last_ms;	/* util_now_ms() of the last one, 0 never */
+};
+
 /* One socket: a (group, port) with its joins and its filters. */
 struct rx_chan {
 	int		family;
@@ -26,6 +33,7 @@ struct rx_chan {
 	uint8_t		(*sources)[16];	/* distinct and sorted: SSM joins */
 	size_t		nfilters;
 	struct carousel_src *filters;
+	struct rx_fstat	*fstats;	/* parallel to filters */
 	int		fd;		/* -1 while not joined */
 	uint32_t	ovfl;		/* last SO_RXQ_OVFL value seen */
 	uint64_t	retry_at;
@@ -80,5 +88,18 @@ void	rx_chan_name(const struct rx_chan *c, char *buf, size_t len);
 int	rx_chan_open(struct rx *rx, struct rx_chan *c, uint64_t now);
 /* Close c's socket (leaving its groups) and free it; NULL is fine. */
 void	rx_chan_free(struct rx_chan *c);
+
+/* rx_stat.c */
+
+/* 1 if a and b name the same source (family, group, port, source, TSI). */
+int	rx_src_eq(const struct carousel_src *a, const struct carousel_src *b);
+/* Allocate c->fstats (zeroed) for its filters: 0 or -1. */
+int	rx_stat_alloc(struct rx_chan *c);
+/* Copy the counters of old's filters to c's equal filters. */
+void	rx_stat_carry(struct rx_chan *c, const struct rx_chan *old);
+/* Publish a copy of every filter's counters (rx thread). */
+void	rx_stat_publish(struct rx *rx);
+/* Drop the published copy (rx_stop). */
+void	rx_stat_clear(void);
 
 #endif

@@ -320,5 +320,6 @@ rx_chan_free(struct rx_chan *c)
 		close(c->fd);	/* leaves its groups and its epoll set */
 	free(c->sources);
 	free(c->filters);
+	free(c->fstats);
 	free(c);
 }

@@ -367,6 +367,95 @@ parse_mem_max(struct conf *c, const char *v, char *why, size_t n)
 	return 0;
 }
 
+static int
+parse_announcement(struct conf *c, const char *v, char *why, size_t n)
+{
+	int b = util_parse_bool(v);
+
+	if (b < 0) {
+		snprintf(why, n, "expected on or off");
+		return -1;
+	}
+	c->nip_announcement = b;
+	return 0;
+}
+
+static int
+parse_join(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (strcasecmp(v, "all") == 0)
+		c->nip_join = CONF_JOIN_ALL;
+	else if (strcasecmp(v, "on-demand") == 0)
+		c->nip_join = CONF_JOIN_ON_DEMAND;
+	else if (strcasecmp(v, "list") == 0)
+		c->nip_join = CONF_JOIN_LIST;
+	else {
+		snprintf(why, n, "expected all, on-demand or list");
+		return -1;
+	}
+	return 0;
+}
+
+/* services = ID ID ...; repeatable, each line adds. */
+static int
+parse_nip_services(struct conf *c, const char *v, char *why, size_t n)
+{
+	const char *p = v;
+	size_t l;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		if ((l = strcspn(p, " \t")) == 0)
+			break;
+		if (c->nip_nservices >= CONF_MAX_NIP_SERVICES ||
+		    l >= sizeof(c->nip_services[0])) {
+			snprintf(why, n, "at most %d identifiers of up to %zu "
+			    "bytes", CONF_MAX_NIP_SERVICES,
+			    sizeof(c->nip_services[0]) - 1);
+			return -1;
+		}
+		memcpy(c->nip_services[c->nip_nservices], p, l);
+		c->nip_services[c->nip_nservices++][l] = '\0';
+		p += l;
+	}
+	return 0;
+}
+
+static int
+parse_idle_leave(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_ms_in(&c->nip_idle_leave_ms, v, 1000, 86400000, why, n);
+}
+
+static int
+parse_region(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_str(c->nip_region, sizeof(c->nip_region), v, why, n);
+}
+
+static int
+parse_abs_path(char *dst, size_t len, const char *v, char *why, size_t n)
+{
+	if (v[0] != '/') {
+		snprintf(why, n, "expected an absolute path");
+		return -1;
+	}
+	return parse_str(dst, len, v, why, n);
+}
+
+static int
+parse_gateway_config(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_abs_path(c->nip_gateway_config,
+	    sizeof(c->nip_gateway_config), v, why, n);
+}
+
+static int
+parse_nif(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_abs_path(c->nip_nif, sizeof(c->nip_nif), v, why, n);
+}
+
 static const struct conf_key {
 	const char	*section;
 	const char	*name;
@@ -390,6 +479,13 @@ static const struct conf_key {
 	{ "cache", "fsync", parse_fsync },
 	{ "cache", "max_decoded_size", parse_decoded_max },
 	{ "cache", "require_mount", parse_require_mount },
+	{ "nip", "announcement", parse_announcement },
+	{ "nip", "join", parse_join },
+	{ "nip", "services", parse_nip_services },
+	{ "nip", "idle_leave", parse_idle_leave },
+	{ "nip", "region", parse_region },
+	{ "nip", "gateway_config", parse_gateway_config },
+	{ "nip", "nif", parse_nif },
 	{ "http", "threads", parse_threads },
 	{ "http", "max_connections", parse_max_conns },
 	{ "http", "max_connections_per_client", parse_per_client },
@@ -478,6 +574,9 @@ conf_defaults(struct conf *c)
 	c->min_free_pct = 5;
 	c->fsync = CONF_FSYNC_COMMIT;
 	c->max_decoded_bytes = 256ULL << 20;
+	c->nip_announcement = 1;
+	c->nip_join = CONF_JOIN_ALL;
+	c->nip_idle_leave_ms = 300000;
 	c->nlisten = 1;
 	util_strlcpy(c->listen[0], "127.0.0.1:8080", sizeof(c->listen[0]));
 	c->http_threads = 2;

@@ -13,6 +13,13 @@
 
 #define CONF_MAX_LISTEN	8
 #define CONF_MAX_SRCS	256
+#define CONF_MAX_NIP_SERVICES	64
+
+enum conf_join {
+	CONF_JOIN_ALL = 0,	/* every service signalled */
+	CONF_JOIN_ON_DEMAND,	/* when a player asks; left after idle_leave */
+	CONF_JOIN_LIST,		/* only [nip] services */
+};
 
 enum conf_fsync {
 	CONF_FSYNC_NEVER = 0,	/* rename only: flash wear first */
@@ -41,6 +48,16 @@ struct conf {
 	enum conf_fsync	fsync;			/* fsync */
 	uint64_t	max_decoded_bytes;	/* gunzip output cap */
 	int		require_mount;		/* wait until dir is a mount point */
+
+	/* [nip] */
+	int		nip_announcement;	/* announcement = on|off */
+	enum conf_join	nip_join;		/* join */
+	size_t		nip_nservices;		/* services = ID ... */
+	char		nip_services[CONF_MAX_NIP_SERVICES][256];
+	uint64_t	nip_idle_leave_ms;	/* idle_leave */
+	char		nip_region[128];	/* region (for LCNs) */
+	char		nip_gateway_config[4096];	/* local file, or "" */
+	char		nip_nif[4096];		/* local file, or "" */
 
 	/* [http] */
 	size_t		nlisten;

@@ -77,6 +77,11 @@ static const char httpd_index_html[] =
     "<li><a href=\"/health\">/health</a>: readiness (JSON)</li>\n"
     "<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>\n"
     "<li><a href=\"/services.json\">/services.json</a>: services</li>\n"
+    "<li><a href=\"/dvbi/servicelist.xml\">/dvbi/servicelist.xml</a>: "
+    "the DVB-I service list, pointing at this box; "
+    "<a href=\"/dvbi/\">/dvbi/</a>: every list</li>\n"
+    "<li>/nip/bootstrap.xml, /nip/gateway.xml, /nip/nif.xml, /nip/sif.xml, "
+    "/nip/slep.xml: the DVB-NIP signalling as received</li>\n"
     "</ul>\n<p>Carousel objects are served at their own paths.</p>\n"
     "</body></html>\n";
 
@@ -296,7 +301,41 @@ httpd_metrics(struct MHD_Connection *c, enum httpd_method m)
 	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ? n : 0);
 }
 
-/* The daemon's own paths; /dvbi/ and /nip/ come with a later issue. */
+/* A document from the hook: /services.json, /dvbi/..., /nip/... */
+static enum MHD_Result
+httpd_document(struct MHD_Connection *c, const char *path,
+    enum httpd_method m)
+{
+	struct httpd_doc d;
+	struct MHD_Response *r;
+	const char *host;
+	char cc[48];
+	int code;
+
+	if (httpd.hooks.document == NULL)
+		return strcmp(path, "/services.json") == 0 ?
+		    httpd_queue_fixed(c, HTTPD_F_SERVICES, m) :
+		    httpd_queue_fixed(c, HTTPD_F_NOTFOUND, m);
+	memset(&d, 0, sizeof(d));
+	host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	code = httpd.hooks.document(path, host, &d);
+	if (code != 200)
+		return httpd_queue_fixed(c, code == 404 ? HTTPD_F_NOTFOUND :
+		    HTTPD_F_UNAVAIL, m);
+	r = MHD_create_response_from_buffer_with_free_callback(d.len, d.body,
+	    free);
+	if (r == NULL) {
+		free(d.body);
+		return httpd_queue_fixed(c, HTTPD_F_UNAVAIL, m);
+	}
+	snprintf(cc, sizeof(cc), "max-age=%u", d.max_age);
+	r = httpd_keep(r, httpd_add(r, httpd_hdr_cors) &&
+	    httpd_add1(r, "Content-Type", d.type) &&
+	    httpd_add1(r, "Cache-Control", d.max_age ? cc : HTTPD_CC_NONE));
+	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ? d.len : 0);
+}
+
+/* The daemon's own paths. */
 static enum MHD_Result
 httpd_reserved(struct MHD_Connection *c, const char *path,
     enum httpd_method m)
@@ -307,9 +346,7 @@ httpd_reserved(struct MHD_Connection *c, const char *path,
 		return httpd_health(c, m);
 	if (strcmp(path, "/metrics") == 0)
 		return httpd_metrics(c, m);
-	if (strcmp(path, "/services.json") == 0)
-		return httpd_queue_fixed(c, HTTPD_F_SERVICES, m);
-	return httpd_queue_fixed(c, HTTPD_F_NOTFOUND, m);
+	return httpd_document(c, path, m);
 }
 
 static enum httpd_method
@@ -360,7 +397,8 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 		return httpd_queue_fixed(c, HTTPD_F_OPTIONS, m);
 	if (names_is_reserved(path))
 		return httpd_reserved(c, path, m);
-	return httpd_object(c, path, m);
+	return httpd_object(c, path, m, httpd.hooks.touch != NULL ?
+	    httpd.hooks.touch(path) : 0);
 }
 
 /* Keep the path raw: httpu_check_target() must see the escapes. */

@@ -20,15 +20,36 @@ struct httpd_stats {
 	uint64_t	bytes_sent_hint;	/* body bytes queued */
 };
 
+/* A document made on request (see httpd_hooks.document). */
+struct httpd_doc {
+	char		*body;		/* malloc'd; httpd frees it */
+	size_t		len;
+	char		type[96];	/* Content-Type */
+	uint32_t	max_age;	/* Cache-Control max-age, seconds */
+};
+
 /*
- * Callbacks main provides for /health and /metrics (text written to buf),
- * called from the HTTP threads.
+ * Callbacks main provides, called from the HTTP threads: /health and
+ * /metrics (text written to buf), the NIP documents, and on-demand joins.
  */
 struct httpd_hooks {
 	/* Return 1 if ready (200) else 0 (503); fill buf (4 KiB) with JSON. */
 	int	(*health)(char *buf, size_t len);
 	/* Fill buf (256 KiB) with Prometheus text; return bytes written. */
 	size_t	(*metrics)(char *buf, size_t len);
+	/*
+	 * /services.json, /dvbi/... and /nip/...: host is the request's Host
+	 * header (NULL if none), for absolute URLs back to the box.  Return
+	 * 200 with *out filled, or 404 or 503 (nothing to free).
+	 */
+	int	(*document)(const char *path, const char *host,
+		    struct httpd_doc *out);
+	/*
+	 * A player asked for cache path (before the lookup).  Return 1 if
+	 * the path belongs to a service being joined right now, so a miss
+	 * is "503, retry" rather than 404; else 0.
+	 */
+	int	(*touch)(const char *path);
 };
 
 /*

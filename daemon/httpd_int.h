@@ -63,9 +63,13 @@ int	httpd_add(struct MHD_Response *r, const char *const *kv);
 struct MHD_Response *httpd_keep(struct MHD_Response *r, int ok);
 
 /* httpd_obj.c */
-/* Answer the cache object at path (a key from httpu_check_target). */
+/*
+ * Answer the cache object at path (a key from httpu_check_target); a miss
+ * is 404, or 503 with Retry-After when joining (its service is being
+ * joined) or the cache is not open yet.
+ */
 enum MHD_Result httpd_object(struct MHD_Connection *c, const char *path,
-	    enum httpd_method m);
+	    enum httpd_method m, int joining);
 /* Set up and tear down the blob response table (httpd_start/stop). */
 void	httpd_rc_init(void);
 /* Drop every kept response (and so its blob reference). */

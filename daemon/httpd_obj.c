@@ -423,7 +423,8 @@ httpd_range(struct MHD_Connection *c, const struct cache_hit *h,
 }
 
 enum MHD_Result
-httpd_object(struct MHD_Connection *c, const char *path, enum httpd_method m)
+httpd_object(struct MHD_Connection *c, const char *path, enum httpd_method m,
+    int joining)
 {
 	struct cache_hit hit;
 	uint64_t off = 0, len = 0;
@@ -432,8 +433,8 @@ httpd_object(struct MHD_Connection *c, const char *path, enum httpd_method m)
 	hit.fd = -1;
 	/* Before the cache is up (a late mount) nothing is known: retry. */
 	if (cache_open(path, &hit) < 0)
-		return httpd_queue_fixed(c, cache_ready() ? HTTPD_F_NOTFOUND :
-		    HTTPD_F_UNAVAIL, m);
+		return httpd_queue_fixed(c, cache_ready() && !joining ?
+		    HTTPD_F_NOTFOUND : HTTPD_F_UNAVAIL, m);
 	if (httpd_hit_check(&hit, path) < 0) {
 		httpd_hit_release(&hit);
 		return httpd_queue_fixed(c, HTTPD_F_UNAVAIL, m);

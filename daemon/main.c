@@ -24,6 +24,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
+#include "nip.h"
 #include "notify.h"
 #include "stage.h"
 #include "util.h"
@@ -129,7 +130,9 @@ metrics_hook(char *buf, size_t len)
 	return metrics_render(buf, len);
 }
 
-static const struct httpd_hooks main_hooks = { health_hook, metrics_hook };
+static const struct httpd_hooks main_hooks = {
+	health_hook, metrics_hook, nip_document, nip_touch
+};
 
 /* 1 if dir is a mount point (its device differs from its parent's). */
 static int
@@ -191,6 +194,9 @@ main_start_pipeline(const struct conf *c)
 	rp.reasm = c->reasm;
 	if (rx_start(&rp, c->srcs, c->nsrcs, stage_sink()) < 0)
 		fatalx("cannot start the receive thread");
+	/* The NIP manager hands rx its channels from now on. */
+	if (nip_start(c) < 0)
+		fatalx("cannot start the NIP manager");
 }
 
 /* SIGHUP: re-read the config; apply what can change live, log the rest. */
@@ -206,10 +212,9 @@ main_reload(void)
 		return;
 	}
 	log_setlevel(n->log_level);
-	if (rx_set_sources(n->srcs, n->nsrcs) < 0 ||
-	    rx_set_params(&n->reasm) < 0)
-		log_warnx("reload: the new channels and [carousel] bounds were "
-		    "not applied");
+	if (rx_set_params(&n->reasm) < 0)
+		log_warnx("reload: the new [carousel] bounds were not applied");
+	nip_reload(n);
 	cache_set_limits(n->max_bytes, n->min_free_bytes, n->min_free_pct);
 	if (strcmp(n->cache_dir, o->cache_dir) != 0)
 		log_warnx("reload: [cache] dir changes need a restart");
@@ -282,7 +287,7 @@ main_status(void)
 static int
 main_loop(int sfd)
 {
-	struct pollfd pfd = { sfd, POLLIN, 0 };
+	struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t wd = notify_watchdog_ms(), last_wd = 0, last_hk = 0;
 	uint64_t last_wait_log = 0, now;
 	int running = 0;
@@ -320,7 +325,11 @@ main_loop(int sfd)
 			main_status();
 			last_hk = now;
 		}
-		if (poll(&pfd, 1, TICK_MS) > 0 && main_signal(sfd))
+		if (running)
+			nip_tick(now);
+		pfd[1].fd = nip_wakefd();
+		if (poll(pfd, 2, TICK_MS) > 0 && (pfd[0].revents & POLLIN) &&
+		    main_signal(sfd))
 			break;
 	}
 	notify_send("STOPPING=1");
@@ -363,6 +372,7 @@ main(int argc, char **argv)
 	    path, main_conf->cache_dir);
 	r = main_loop(sfd);
 	httpd_stop();
+	nip_stop();
 	if (main_cache_up)
 		cache_shutdown();
 	conf_free(main_conf);

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "httpd.h"
 #include "metrics.h"
+#include "nip.h"
 #include "stage.h"
 #include "util.h"
 
@@ -220,6 +221,36 @@ metrics_http(struct mbuf *b, const struct httpd_stats *h)
 		    h->by_code[i]);
 }
 
+static void
+metrics_nip(struct mbuf *b)
+{
+	struct nip_stats n;
+	int k;
+
+	nip_get_stats(&n);
+	mb_head(b, "nip_documents_total", "counter",
+	    "DVB-NIP signalling versions applied, by document.");
+	for (k = 0; k < NIP_NKINDS; k++)
+		mb_label(b, "nip_documents_total", "doc",
+		    nip_kind_name((enum nip_kind)k), n.parsed[k]);
+	mb_head(b, "nip_document_errors_total", "counter",
+	    "DVB-NIP signalling versions refused (not parsable), by document.");
+	for (k = 0; k < NIP_NKINDS; k++)
+		mb_label(b, "nip_document_errors_total", "doc",
+		    nip_kind_name((enum nip_kind)k), n.errors[k]);
+	mb_metric(b, "nip_service_lists_total", "counter",
+	    "DVB-I service list versions applied.", n.lists_parsed);
+	mb_metric(b, "nip_service_list_errors_total", "counter",
+	    "DVB-I service list versions refused.", n.list_errors);
+	mb_metric(b, "nip_service_lists", "gauge",
+	    "DVB-I service lists known.", n.lists);
+	mb_metric(b, "nip_services", "gauge", "Services known.", n.services);
+	mb_metric(b, "nip_services_joined", "gauge",
+	    "Services whose sessions are joined.", n.services_joined);
+	mb_metric(b, "nip_channels", "gauge",
+	    "Multicast sources handed to the receiver.", n.channels);
+}
+
 size_t
 metrics_render(char *buf, size_t len)
 {
@@ -244,5 +275,6 @@ metrics_render(char *buf, size_t len)
 	metrics_objects(&b, &rs, &ss);
 	metrics_cache(&b, &cs);
 	metrics_http(&b, &hs);
+	metrics_nip(&b);
 	return b.off;
 }

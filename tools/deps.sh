@@ -9,7 +9,7 @@ PKGS="gcc make pkg-config libc6-dev
 libxml2-dev libmicrohttpd-dev libcurl4-openssl-dev libinih-dev zlib1g-dev
 nettle-dev uthash-dev libdvbv5-dev
 curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2-utils
-nginx-light wrk"
+nginx-light wrk avahi-daemon"
 
 missing=""
 for p in $PKGS; do

@@ -4,9 +4,11 @@
 . "$NC_SYS/common.sh"
 
 make -s -C "$NC_TOP" BUILD="$NC_BUILD" install PREFIX=/usr DESTDIR="$NC_TMP/root" WITH_SYSTEMD=1 \
+	WITH_AVAHI=1 AVAHI_HOST=box.local AVAHI_PORT=8081 \
 	>"$NC_TMP/install.log" 2>&1 || fail "make install: $(tail -n 5 "$NC_TMP/install.log")"
 for f in usr/sbin/nipcached usr/bin/nipcast etc/nipcache/nipcached.conf \
-	usr/lib/systemd/system/nipcached.service; do
+	usr/lib/systemd/system/nipcached.service etc/avahi/services/nipcache.service \
+	usr/sbin/nipcache-avahi-service; do
 	[ -f "$NC_TMP/root/$f" ] || fail "$f not installed"
 done
 [ -x "$NC_TMP/root/usr/sbin/nipcached" ] || fail "nipcached not executable"
@@ -14,5 +16,7 @@ done
 	| grep -q 'configuration OK' || fail "installed configuration does not pass -n"
 grep -q '^ExecStart=/usr/sbin/nipcached' "$NC_TMP/root/usr/lib/systemd/system/nipcached.service" \
 	|| fail "unit ExecStart"
+grep -q 'dvbi_sl=http://box.local:8081/dvbi/servicelist.xml' \
+	"$NC_TMP/root/etc/avahi/services/nipcache.service" || fail "avahi service file TXT dvbi_sl"
 make -s -C "$NC_TOP" BUILD="$NC_BUILD" uninstall PREFIX=/usr DESTDIR="$NC_TMP/root" >/dev/null 2>&1
 [ ! -e "$NC_TMP/root/usr/sbin/nipcached" ] || fail "uninstall left nipcached"

@@ -77,7 +77,9 @@ e2e_metrics(char *buf, size_t len)
 	return off;
 }
 
-static const struct httpd_hooks e2e_hooks = { e2e_health, e2e_metrics };
+static const struct httpd_hooks e2e_hooks = {
+	.health = e2e_health, .metrics = e2e_metrics
+};
 
 /*
  * Stage a file in the cache's own format and publish it; the type in the

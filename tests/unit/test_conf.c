@@ -46,6 +46,11 @@ test_defaults(void)
 	CHECK_EQ_U(c->nlisten, 1);
 	CHECK(strcmp(c->listen[0], "127.0.0.1:8080") == 0);
 	CHECK_EQ_U(c->nsrcs, 0);
+	CHECK(c->nip_announcement == 1);
+	CHECK(c->nip_join == CONF_JOIN_ALL);
+	CHECK_EQ_U(c->nip_nservices, 0);
+	CHECK_EQ_U(c->nip_idle_leave_ms, 300000);
+	CHECK(c->nip_region[0] == '\0' && c->nip_gateway_config[0] == '\0');
 	conf_free(c);
 }
 
@@ -67,7 +72,11 @@ test_all_keys(void)
 	    "[cache]\ndir = /srv/cache\nmax_bytes = 512M\nmin_free = 2G\n"
 	    "fsync = never\nrequire_mount = yes\n"
 	    "[http]\nlisten = 0.0.0.0:80\nlisten = [::1]:8081\nthreads = 4\n"
-	    "timeout = 2m\nmax_connections_per_client = 0\n";
+	    "timeout = 2m\nmax_connections_per_client = 0\n"
+	    "[nip]\nannouncement = off\njoin = list\n"
+	    "services = tag:a,2024:x   tag:b,2024:y\nservices = tag:c\n"
+	    "idle_leave = 90s\nregion = DE-BY\n"
+	    "gateway_config = /etc/nipcache/gw.xml\nnif = /etc/nipcache/nif.xml\n";
 
 	REQUIRE(load(text, &c, err, sizeof(err)) == 0);
 	CHECK(c->log_level == LOG_LEVEL_DEBUG);
@@ -94,6 +103,16 @@ test_all_keys(void)
 	CHECK_EQ_U(c->http_threads, 4);
 	CHECK_EQ_U(c->http_timeout_s, 120);
 	CHECK_EQ_U(c->http_per_client, 0);
+	CHECK(c->nip_announcement == 0);
+	CHECK(c->nip_join == CONF_JOIN_LIST);
+	REQUIRE(c->nip_nservices == 3);
+	CHECK(strcmp(c->nip_services[0], "tag:a,2024:x") == 0);
+	CHECK(strcmp(c->nip_services[1], "tag:b,2024:y") == 0);
+	CHECK(strcmp(c->nip_services[2], "tag:c") == 0);
+	CHECK_EQ_U(c->nip_idle_leave_ms, 90000);
+	CHECK(strcmp(c->nip_region, "DE-BY") == 0);
+	CHECK(strcmp(c->nip_gateway_config, "/etc/nipcache/gw.xml") == 0);
+	CHECK(strcmp(c->nip_nif, "/etc/nipcache/nif.xml") == 0);
 	conf_free(c);
 }
 
@@ -117,6 +136,11 @@ test_errors(void)
 		{ "[log]\nlevel = loud\n", 2, "level" },
 		{ "[carousel]\nobject_timeout = 5 parsecs\n", 2, "object_timeout" },
 		{ "garbage line\n", 1, "syntax" },
+		{ "[nip]\njoin = some\n", 2, "join" },
+		{ "[nip]\nannouncement = maybe\n", 2, "announcement" },
+		{ "[nip]\nidle_leave = 0\n", 2, "idle_leave" },
+		{ "[nip]\ngateway_config = gw.xml\n", 2, "gateway_config" },
+		{ "[nip]\nnif = \n", 2, "nif" },
 	};
 	size_t i;
 

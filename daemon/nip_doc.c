@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nip_doc.c: the documents the NIP manager serves, made on request from
+ * a view:
+ *
+ *   /services.json            every service, for simple players
+ *   /dvbi/servicelist.xml     the first service list, rewritten for the box
+ *   /dvbi/<list path>         each list, rewritten ("/dvbi/ses.com/dvbi/x.xml")
+ *   /dvbi/                    a DVB-I SLEP naming every rewritten list
+ *   /nip/<doc>.xml            bootstrap, gateway, nif, sif, slep as received
+ *
+ * Absolute URLs back to the box use the request's Host header, so a list
+ * fetched as http://192.168.1.10:8080/... names that address; a Host that
+ * is not a plain host[:port] falls back to the first listen address.
+ * Rewritten lists are kept per view for a few Hosts.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "names.h"
+#include "nip_int.h"
+#include "util.h"
+
+#define DOC_DVBI	"/dvbi/"
+#define DOC_NIP		"/nip/"
+
+/* A growing output buffer; on failure it just stops growing (err set). */
+struct dbuf {
+	char	*p;
+	size_t	len, cap;
+	int	err;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+db_printf(struct dbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	int r;
+	char *np;
+
+	if (b->err)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (need = b->len + (size_t)r + 1) > (64u << 20)) {
+		b->err = 1;
+		return;
+	}
+	if (need > b->cap) {
+		size_t nc = b->cap ? b->cap : 4096;
+
+		while (nc < need)
+			nc *= 2;
+		if ((np = realloc(b->p, nc)) == NULL) {
+			b->err = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)r;
+}
+
+/* s as a JSON string (with quotes), or null. */
+static void
+db_json(struct dbuf *b, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		db_printf(b, "null");
+		return;
+	}
+	db_printf(b, "\"");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			db_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			db_printf(b, "\\u%04x", *p);
+		else
+			db_printf(b, "%c", *p);
+	}
+	db_printf(b, "\"");
+}
+
+/* s escaped for XML text and attribute values. */
+static void
+db_xml(struct dbuf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&': db_printf(b, "&amp;"); break;
+		case '<': db_printf(b, "&lt;"); break;
+		case '>': db_printf(b, "&gt;"); break;
+		case '"': db_printf(b, "&quot;"); break;
+		case '\'': db_printf(b, "&apos;"); break;
+		default: db_printf(b, "%c", *s); break;
+		}
+	}
+}
+
+/* "http://" + Host, or + the first listen address. */
+static void
+doc_base(const struct nip_view *v, const char *host, char *out, size_t len)
+{
+	const char *h = host;
+	size_t n = h != NULL ? strlen(h) : 0;
+
+	if (n == 0 || n >= 100 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") != n)
+		h = v->listen;
+	if (strncmp(h, "0.0.0.0:", 8) == 0) {
+		snprintf(out, len, "http://127.0.0.1:%s", h + 8);
+		return;
+	}
+	if (strncmp(h, "[::]:", 5) == 0) {
+		snprintf(out, len, "http://[::1]:%s", h + 5);
+		return;
+	}
+	snprintf(out, len, "http://%s", h);
+}
+
+/* rewrite callback: the box serves dvb.gw URLs and what it has cached. */
+static int
+doc_local_path(void *arg, const char *url, char *path, size_t len)
+{
+	struct cache_hit h;
+
+	(void)arg;
+	if (names_from_location(url, path, len) < 0)
+		return -1;
+	if (strncasecmp(url, "http://dvb.gw/", 14) == 0)
+		return 0;
+	return cache_peek(path, &h) == 0 ? 0 : -1;
+}
+
+/* The box's absolute URL for a broadcast URL it can serve, or NULL. */
+static char *
+doc_local_url(const char *base, const char *url)
+{
+	char key[1024], *out;
+
+	if (url == NULL || doc_local_path(NULL, url, key, sizeof(key)) < 0)
+		return NULL;
+	if (asprintf(&out, "%s%s", base, key) < 0)
+		return NULL;
+	return out;
+}
+
+/* ISO 8601 UTC of a Unix time into buf. */
+static void
+doc_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+doc_live(struct dbuf *b, const struct nip_vsvc *s, uint64_t now)
+{
+	struct rx_src_stats rs;
+	struct cache_hit h;
+	char t[40];
+	int live = 0;
+	size_t i;
+
+	for (i = 0; i < s->nsrcs; i++)
+		if (rx_get_src_stats(&s->srcs[i], &rs) == 0 && rs.last_ms != 0 &&
+		    now - rs.last_ms < NIP_LIVE_MS)
+			live = 1;
+	db_printf(b, "\"live\":{\"receiving\":%s,\"bitrate\":%llu,"
+	    "\"joined\":%s,\"last_object_time\":", live ? "true" : "false",
+	    live ? (unsigned long long)atomic_load(&s->bitrate) : 0ULL,
+	    atomic_load(&s->joined_ms) ? "true" : "false");
+	if (s->play_key != NULL && cache_peek(s->play_key, &h) == 0) {
+		doc_time(h.mtime, t, sizeof(t));
+		db_json(b, t);
+	} else {
+		db_printf(b, "null");
+	}
+	db_printf(b, "}");
+}
+
+static void
+doc_service(struct dbuf *b, const struct nip_vsvc *s, const char *base,
+    uint64_t now)
+{
+	char *play = doc_local_url(base, s->play_src);
+	char *logo = doc_local_url(base, s->logo_src);
+
+	db_printf(b, "{\"id\":");
+	db_json(b, s->id);
+	db_printf(b, ",\"name\":");
+	db_json(b, s->name);
+	db_printf(b, ",\"provider\":");
+	db_json(b, s->provider);
+	if (s->lcn >= 0)
+		db_printf(b, ",\"lcn\":%ld", s->lcn);
+	else
+		db_printf(b, ",\"lcn\":null");
+	db_printf(b, ",\"genre\":");
+	db_json(b, s->genre);
+	db_printf(b, ",\"type\":");
+	db_json(b, s->type);
+	db_printf(b, ",\"logo_url\":");
+	db_json(b, logo != NULL ? logo : s->logo_src);
+	db_printf(b, ",\"play_url\":");
+	db_json(b, play);
+	db_printf(b, ",\"source_url\":");
+	db_json(b, s->play_src);
+	db_printf(b, ",");
+	doc_live(b, s, now);
+	db_printf(b, "}");
+	free(play);
+	free(logo);
+}
+
+/* Services by LCN (none last), then by name. */
+static int
+svc_order(const void *a, const void *b)
+{
+	const struct nip_vsvc *x = *(const struct nip_vsvc *const *)a;
+	const struct nip_vsvc *y = *(const struct nip_vsvc *const *)b;
+	unsigned long lx = (unsigned long)x->lcn, ly = (unsigned long)y->lcn;
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x->name != NULL ? x->name : "",
+	    y->name != NULL ? y->name : "");
+}
+
+static int
+doc_services(struct nip_view *v, const char *base, struct dbuf *b)
+{
+	const struct nip_vsvc **o;
+	uint64_t now = util_now_ms();
+	size_t i;
+
+	if ((o = calloc(v->nsvcs + 1, sizeof(*o))) == NULL)
+		return -1;
+	for (i = 0; i < v->nsvcs; i++)
+		o[i] = &v->svcs[i];
+	qsort(o, v->nsvcs, sizeof(*o), svc_order);
+	db_printf(b, "{\"services\":[");
+	for (i = 0; i < v->nsvcs; i++) {
+		db_printf(b, i ? ",\n" : "\n");
+		doc_service(b, o[i], base, now);
+	}
+	db_printf(b, "\n]}\n");
+	free(o);
+	return 0;
+}
+
+/* The list rewritten for base, from the view's slots or made now. */
+static int
+doc_list(struct nip_view *v, struct nip_vlist *l, const char *base,
+    struct dbuf *b)
+{
+	struct dvbi_rewrite_opts o = { base, doc_local_path, NULL };
+	struct nip_rw *slot;
+	char err[256], *out = NULL;
+	size_t i, len = 0;
+
+	pthread_mutex_lock(&v->rw_lock);
+	for (i = 0; i < NIP_RW_SLOTS; i++)
+		if (l->rw[i].buf != NULL && strcmp(l->rw[i].host, base) == 0) {
+			db_printf(b, "%.*s", (int)l->rw[i].len, l->rw[i].buf);
+			pthread_mutex_unlock(&v->rw_lock);
+			return 0;
+		}
+	pthread_mutex_unlock(&v->rw_lock);
+	if (dvbi_rewrite(l->buf, l->len, &o, &out, &len, err, sizeof(err)) < 0)
+		return -1;
+	db_printf(b, "%.*s", (int)len, out);
+	pthread_mutex_lock(&v->rw_lock);
+	slot = &l->rw[l->rw_next++ % NIP_RW_SLOTS];
+	free(slot->buf);
+	slot->buf = out;
+	slot->len = len;
+	util_strlcpy(slot->host, base, sizeof(slot->host));
+	pthread_mutex_unlock(&v->rw_lock);
+	return 0;
+}
+
+/* A DVB-I Service List Entry Points document naming every list. */
+static void
+doc_slep(const struct nip_view *v, const char *base, struct dbuf *b)
+{
+	size_t i;
+
+	db_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ServiceListEntryPoints xmlns=\"urn:dvb:metadata:"
+	    "servicelistdiscovery:2024\" xmlns:dvbi-types=\"urn:dvb:metadata:"
+	    "servicediscovery-types:2023\" xml:lang=\"en\">\n"
+	    "  <ServiceListRegistryEntity regulatorFlag=\"false\">"
+	    "<Name>nipcache</Name></ServiceListRegistryEntity>\n");
+	if (v->nlists > 0)
+		db_printf(b, "  <ProviderOffering>\n    <Provider "
+		    "regulatorFlag=\"false\"><Name>nipcache</Name></Provider>\n");
+	for (i = 0; i < v->nlists; i++) {
+		db_printf(b, "    <ServiceListOffering regulatorListFlag="
+		    "\"false\">\n      <dvbi-types:ServiceListName>");
+		db_xml(b, v->lists[i].name != NULL ? v->lists[i].name :
+		    v->lists[i].url);
+		db_printf(b, "</dvbi-types:ServiceListName>\n      "
+		    "<dvbi-types:ServiceListURI contentType=\"application/"
+		    "vnd.dvb.dvbisl+xml\"><dvbi-types:URI>");
+		db_xml(b, base);
+		db_printf(b, "/dvbi");
+		db_xml(b, v->lists[i].key);
+		db_printf(b, "</dvbi-types:URI></dvbi-types:ServiceListURI>\n");
+		if (v->lists[i].id != NULL) {
+			db_printf(b, "      <dvbi-types:ServiceListId>");
+			db_xml(b, v->lists[i].id);
+			db_printf(b, "</dvbi-types:ServiceListId>\n");
+		}
+		db_printf(b, "    </ServiceListOffering>\n");
+	}
+	if (v->nlists > 0)
+		db_printf(b, "  </ProviderOffering>\n");
+	db_printf(b, "</ServiceListEntryPoints>\n");
+}
+
+/* /nip/<kind>.xml */
+static int
+doc_nip(const struct nip_view *v, const char *name, struct dbuf *b)
+{
+	char want[32];
+	int k;
+
+	for (k = 0; k < NIP_NKINDS; k++) {
+		snprintf(want, sizeof(want), "%s.xml",
+		    nip_kind_name((enum nip_kind)k));
+		if (strcmp(name, want) != 0)
+			continue;
+		if (v->docs[k].buf == NULL)
+			return 404;
+		db_printf(b, "%.*s", (int)v->docs[k].len, v->docs[k].buf);
+		return 200;
+	}
+	return 404;
+}
+
+/* The list a /dvbi/ path names, or NULL. */
+static struct nip_vlist *
+doc_find_list(struct nip_view *v, const char *rest)
+{
+	size_t i;
+
+	if (strcmp(rest, "servicelist.xml") == 0)
+		return v->nlists > 0 ? &v->lists[0] : NULL;
+	for (i = 0; i < v->nlists; i++)
+		if (strcmp(v->lists[i].key + 1, rest) == 0)
+			return &v->lists[i];
+	return NULL;
+}
+
+static int
+doc_dvbi(struct nip_view *v, const char *rest, const char *base,
+    struct dbuf *b, struct httpd_doc *out)
+{
+	struct nip_vlist *l;
+
+	if (*rest == '\0') {
+		doc_slep(v, base, b);
+		util_strlcpy(out->type, "application/xml", sizeof(out->type));
+		return 200;
+	}
+	if ((l = doc_find_list(v, rest)) == NULL)
+		return 404;
+	if (doc_list(v, l, base, b) < 0)
+		return 503;
+	util_strlcpy(out->type, "application/vnd.dvb.dvbisl+xml",
+	    sizeof(out->type));
+	return 200;
+}
+
+int
+nip_doc_render(struct nip_view *v, const char *path, const char *host,
+    struct httpd_doc *out)
+{
+	struct dbuf b = { NULL, 0, 0, 0 };
+	char base[160];
+	int code = 404;
+
+	doc_base(v, host, base, sizeof(base));
+	out->max_age = 1;
+	if (strcmp(path, "/services.json") == 0) {
+		code = doc_services(v, base, &b) == 0 ? 200 : 503;
+		util_strlcpy(out->type, "application/json", sizeof(out->type));
+		out->max_age = 0;
+	} else if (strncmp(path, DOC_DVBI, strlen(DOC_DVBI)) == 0 ||
+	    strcmp(path, "/dvbi") == 0) {
+		code = doc_dvbi(v, path[5] == '/' ? path + 6 : "", base, &b, out);
+	} else if (strncmp(path, DOC_NIP, strlen(DOC_NIP)) == 0) {
+		code = doc_nip(v, path + strlen(DOC_NIP), &b);
+		util_strlcpy(out->type, "application/xml", sizeof(out->type));
+	}
+	if (code == 200 && (b.err || b.p == NULL))
+		code = 503;
+	if (code != 200) {
+		free(b.p);
+		return code;
+	}
+	out->body = b.p;
+	out->len = b.len;
+	return 200;
+}
