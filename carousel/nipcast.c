@@ -116,9 +116,10 @@ usage(void)
 "             list_id, gateway = GROUP:PORT/TSI; optional list_name,\n"
 "             list_version, source (SSM source address), network_id,\n"
 "             carrier_id, link_id, service_id, network_type, link_layer\n"
-"  [service NAME]  (NAME: [a-z0-9_-]+) hls = FOLDER, playlist = PATH in it,\n"
-"             session = GROUP:PORT/TSI; optional id, title, lcn, genre,\n"
-"             bitrate, mode = live|static (default live)\n"
+"  [service NAME]  (NAME: [a-z0-9_-]+) hls = FOLDER (relative to DESC's\n"
+"             folder), playlist = PATH in it, session = GROUP:PORT/TSI;\n"
+"             optional id, title, lcn, genre, bitrate,\n"
+"             mode = live|static (default live)\n"
 "Exit: 0 done, 64 usage (or a bad LIST or DESC), 66 no input, 74 I/O\n"
 "error.\n");
 }

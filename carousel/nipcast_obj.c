@@ -197,6 +197,7 @@ struct lobj {
 static struct {
 	const struct nc_opts *o;
 	char		*dir;		/* the list's folder */
+	int		list_read;	/* the list has been read once */
 	uint64_t	list_size;
 	struct timespec	list_mtime;
 	struct lobj	*v;
@@ -311,6 +312,8 @@ lobj_check(struct lobj *e)
 	if (stat(e->path, &st) < 0) {
 		if (e->present)
 			log_warn("%s", e->path);
+		else
+			log_warn_rl("%s", e->path);
 		lobj_drop(e);
 		return;
 	}
@@ -397,7 +400,13 @@ ol_parse(char *text, const char *name, struct lobj **out, int *bad)
 	return n;
 }
 
-/* Objects that stay listed keep their content and TOI. */
+static int
+str_same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Objects that stay listed as they were keep their content and TOI. */
 static void
 ol_adopt(struct lobj *v, size_t n)
 {
@@ -407,7 +416,8 @@ ol_adopt(struct lobj *v, size_t n)
 		for (j = 0; j < ol.n; j++)
 			if (ol.v[j].present &&
 			    strcmp(ol.v[j].location, v[i].location) == 0 &&
-			    strcmp(ol.v[j].path, v[i].path) == 0) {
+			    strcmp(ol.v[j].path, v[i].path) == 0 &&
+			    str_same(ol.v[j].ctype, v[i].ctype)) {
 				free(v[i].path);
 				free(v[i].location);
 				free(v[i].ctype);
@@ -436,7 +446,7 @@ ol_list(int *bad)
 
 	if (stat(ol.o->objects, &st) < 0)
 		return -1;
-	if (ol.v != NULL && stamp_same(&st, ol.list_size, &ol.list_mtime))
+	if (ol.list_read && stamp_same(&st, ol.list_size, &ol.list_mtime))
 		return 0;
 	fd = open(ol.o->objects, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_size > LIST_MAX ||
@@ -450,6 +460,7 @@ ol_list(int *bad)
 	n = ol_parse((char *)text, ol.o->objects, &v, bad);
 	free(text);
 	ol_adopt(v, n);
+	ol.list_read = 1;
 	ol.list_size = (uint64_t)st.st_size;
 	ol.list_mtime = st.st_mtim;
 	log_info("%s: %zu objects listed", ol.o->objects, n);

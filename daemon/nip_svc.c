@@ -353,18 +353,39 @@ nip_svc_build(struct nip *n, const struct nip_view *old)
 	return v;
 }
 
+/*
+ * join = list: "ID" allows, "!ID" denies; with no allowing entry at all,
+ * every service not denied is joined.
+ */
+static int
+nip_svc_listed(const struct conf *c, const char *id)
+{
+	int allowed = 0, any_allow = 0;
+	size_t i;
+
+	for (i = 0; i < c->nip_nservices; i++) {
+		const char *e = c->nip_services[i];
+
+		if (e[0] == '!') {
+			if (strcmp(e + 1, id) == 0)
+				return 0;
+			continue;
+		}
+		any_allow = 1;
+		if (strcmp(e, id) == 0)
+			allowed = 1;
+	}
+	return allowed || !any_allow;
+}
+
 int
 nip_svc_wanted(const struct nip *n, const struct nip_vsvc *s, uint64_t now)
 {
 	uint64_t t;
-	size_t i;
 
 	switch (n->conf->nip_join) {
 	case CONF_JOIN_LIST:
-		for (i = 0; i < n->conf->nip_nservices; i++)
-			if (strcmp(n->conf->nip_services[i], s->id) == 0)
-				return 1;
-		return 0;
+		return nip_svc_listed(n->conf, s->id);
 	case CONF_JOIN_ON_DEMAND:
 		t = atomic_load(&s->touched_ms);
 		return t != 0 && now - t < n->conf->nip_idle_leave_ms;

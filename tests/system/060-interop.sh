@@ -63,6 +63,13 @@ check_capture() {
 }
 
 check_capture gpac-mabr-hls
+# GPAC's in-band gateway configuration (2023 namespace) is parsed: its
+# MulticastSession is a service whose manifest plays from the box.
+gpac_service() {
+	curl -fsS "$NC_URL/services.json" | grep -q "\"id\":\"gpac.io:dvb-mabr:service:0\".*\"play_url\":\"$NC_URL/tag/mabr.gpac.io.2025.services.4294967295/live.m3u8\""
+}
+wait_for 10 gpac_service || fail "GPAC's service not listed: $(curl -sS "$NC_URL/services.json")"
+note "gpac-mabr-hls: the gateway configuration lists gpac.io:dvb-mabr:service:0, playable from the box"
 check_capture libflute-hls
 
 # Incomplete objects are counted once their timeout passes.

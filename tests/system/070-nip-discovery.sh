@@ -69,7 +69,7 @@ desc >"$NC_TMP/desc.ini"
 # Nothing but the interface (and where to cache and listen).
 write_conf "$NC_TMP/c.conf"
 start_daemon "$NC_TMP/c.conf"
-"$NIPCAST" --nip "$NC_TMP/desc.ini" -i 127.0.0.1 -r 20M >"$NC_TMP/nipcast.log" 2>&1 &
+"$NIPCAST" --nip "$NC_TMP/desc.ini" -i 127.0.0.1 -r 5M >"$NC_TMP/nipcast.log" 2>&1 &
 NC_SENDER=$!
 NC_PIDS="$NC_PIDS $NC_SENDER"
 
@@ -139,7 +139,9 @@ play() {
 	timeout 60 ffmpeg -hide_banner -nostdin -loglevel warning -i "$1" -t "$2" -f null - \
 		>"$NC_TMP/player.log" 2>&1 || fail "ffmpeg could not play $1: $(tail -n 5 "$NC_TMP/player.log")"
 	if grep -Eiq 'Failed to open segment|error|Invalid data' "$NC_TMP/player.log"; then
-		fail "player errors on $1: $(head -n 5 "$NC_TMP/player.log")"
+		fail "player errors on $1: $(head -n 5 "$NC_TMP/player.log")" \
+		    "(kernel drops $(metric nipcache_kernel_drops_total)," \
+		    "incomplete $(metric 'nipcache_objects_failed_total{reason="incomplete"}'))"
 	fi
 }
 # Segments sent before the service was joined are not in the cache (no

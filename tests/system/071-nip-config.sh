@@ -65,6 +65,13 @@ wait_for 10 served_equal /t/a/index.m3u8 "$NC_TMP/a/index.m3u8" || fail "service
 [ "$(code /t/b/index.m3u8)" = 404 ] || fail "service b was received although not joined"
 note "join = list: a received, b left alone"
 
+# A deny list: every service but b.
+write_conf "$NC_TMP/c.conf" "[nip]" "gateway_config = $NC_TMP/gateway.xml" "join = list" \
+	"services = !tag:t,2026:b"
+kill -HUP "$NC_DAEMON"
+wait_for 10 joined tag:t,2026:a true || fail "a not joined with a deny list naming b"
+joined tag:t,2026:b false || fail "b joined although denied"
+
 # on-demand: nothing joined until a player asks; a miss meanwhile is 503.
 write_conf "$NC_TMP/c.conf" "[nip]" "gateway_config = $NC_TMP/gateway.xml" "join = on-demand" \
 	"idle_leave = 3s"

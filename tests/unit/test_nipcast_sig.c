@@ -8,9 +8,6 @@
  * endpoint, the SIF and SLEP lead to the list, and the list validates
  * against the DVB-I v6.0 schema.  Then reloads and their versions, and
  * the description parser and small parsers on bad and hostile input.
- *
- * The description parser lives in nipcast_desc.c, which the Makefile does
- * not link into this test (only nipcast_sig.o), so it is included here.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +21,7 @@
 
 #include "test.h"
 #include "../../carousel/nipcast.h"
-#include "../../carousel/nipcast_desc.c"
+#include "../../daemon/util.h"
 #include "../../dvb-i/dvbi.h"
 #include "../../dvb-i/mgc.h"
 #include "../../dvb-i/nipdoc.h"
