@@ -321,7 +321,9 @@ doc_slep(const struct nip_view *v, const char *base, struct dbuf *b)
 		db_xml(b, base);
 		db_printf(b, "/dvbi");
 		db_xml(b, v->lists[i].key);
-		db_printf(b, "</dvbi-types:URI></dvbi-types:ServiceListURI>\n");
+		/* Delivery is required; its children (all optional) are not. */
+		db_printf(b, "</dvbi-types:URI></dvbi-types:ServiceListURI>\n"
+		    "      <dvbi-types:Delivery/>\n");
 		if (v->lists[i].id != NULL) {
 			db_printf(b, "      <dvbi-types:ServiceListId>");
 			db_xml(b, v->lists[i].id);

@@ -31,6 +31,10 @@ head -c 700000 /dev/urandom >"$NC_TMP/v6/six.bin"
 write_conf "$NC_TMP/c.conf" "[input]" "interface = ncb" \
 	"udp = 239.255.12.1:5000/1@10.77.0.1" "udp = 239.255.12.1:5000/2" "udp = [ff15::12]:5000"
 start_daemon "$NC_TMP/c.conf"
+# ncb has IPv6, so the NIP announcement is joined on ff02::12d as well as
+# 224.0.23.14: three udp lines and two announcement channels.
+five() { [ "$(metric nipcache_nip_channels)" -eq 5 ]; }
+wait_for 10 five || fail "expected 5 channels (3 udp + 2 announcement), got $(metric nipcache_nip_channels)"
 
 $NIPCAST -g 239.255.12.1:5000 -i 10.77.0.1 -t 1 -r 100M -c 2 --url-base http://dvb.gw/a/ "$NC_TMP/a" || fail "nipcast a"
 $NIPCAST -g 239.255.12.1:5000 -i 10.77.0.1 -t 2 -r 100M -c 2 --url-base http://dvb.gw/b/ "$NC_TMP/b" || fail "nipcast b"

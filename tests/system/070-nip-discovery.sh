@@ -112,6 +112,16 @@ grep -q 'http://dvb.gw/test.nipcache.invalid/one/live.m3u8' "$NC_TMP/list.xml" |
 	fail "the broadcast locator is not kept as a fallback"
 v1=$(xmllint --xpath "string(/*[local-name()='ServiceList']/@version)" "$NC_TMP/list.xml")
 
+# /dvbi/ is a SLEP naming each rewritten list at its own path on the box.
+curl -fsS -o "$NC_TMP/slep-out.xml" "$NC_URL/dvbi/" || fail "/dvbi/ not served"
+if [ -d "$XSD_DIR" ]; then
+	xmllint --noout --nonet --schema "$XSD_DIR/dvbi_service_list_discovery_v1.6.xsd" "$NC_TMP/slep-out.xml" \
+		>"$NC_TMP/xsd.log" 2>&1 || fail "/dvbi/ does not validate: $(tail -n 5 "$NC_TMP/xsd.log")"
+fi
+lu=$(xmllint --xpath "//*[local-name()='ServiceListURI']/*[local-name()='URI']/text()" "$NC_TMP/slep-out.xml")
+[ "$lu" = "$NC_URL/dvbi/test.nipcache.invalid/dvbi/service_list.xml" ] || fail "/dvbi/ names $lu"
+curl -fsS "$lu" | cmp -s - "$NC_TMP/list.xml" || fail "$lu differs from /dvbi/servicelist.xml"
+
 # services.json: the keys a player UI needs, with absolute local play URLs.
 curl -fsS "$NC_URL/services.json" >"$NC_TMP/services.json"
 python3 - "$NC_TMP/services.json" "$NC_URL" <<'EOF' || fail "services.json content"
@@ -133,6 +143,16 @@ assert one["play_url"] == base + "/test.nipcache.invalid/one/live.m3u8", one
 assert one["source_url"] == "http://dvb.gw/test.nipcache.invalid/one/live.m3u8", one
 assert one["live"]["receiving"] is True and one["live"]["bitrate"] > 0, one
 EOF
+
+# Absolute URLs follow the request's Host; the box answers for dvb.gw too
+# (as the players' proxy: Host header or absolute-form request target).
+curl -fsS -H 'Host: box.example:8080' "$NC_URL/services.json" |
+	grep -q '"play_url":"http://box.example:8080/test.nipcache.invalid/one/live.m3u8"' ||
+	fail "play_url does not follow the Host header"
+curl -fsS -H 'Host: dvb.gw' -o /dev/null "$NC_URL/test.nipcache.invalid/two/vod.m3u8" ||
+	fail "Host: dvb.gw not served"
+curl -fsS -x "$NC_URL" -o /dev/null "http://dvb.gw/test.nipcache.invalid/two/vod.m3u8" ||
+	fail "the box does not answer as a proxy for dvb.gw"
 
 # ffmpeg plays every service from the local URL in the rewritten list.
 play() {
