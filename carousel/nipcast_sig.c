@@ -172,117 +172,48 @@ nc_sig_objline(char *line, char **path, char **loc, char **ctype)
 
 /* ---- XML output ---- */
 
-struct sb {
-	char	*p;
-	size_t	n, cap;
-	int	oom;
-};
+#define sb_lit(b, s)	util_sb_add((b), (s), sizeof(s) - 1)
 
 static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	char *g;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if ((g = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = g;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-#define sb_lit(b, s)	sb_add((b), (s), sizeof(s) - 1)
-
-static void sb_printf(struct sb *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sb *b, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (r < 0 || (size_t)r >= sizeof(buf))
-		b->oom = 1;		/* only short fixed texts come here */
-	else
-		sb_add(b, buf, (size_t)r);
-}
-
-/* Text or attribute value, escaped for both. */
-static void
-sb_esc(struct sb *b, const char *s)
-{
-	const char *e;
-	size_t run;
-
-	while (*s != '\0') {
-		run = strcspn(s, "&<>\"'");
-		sb_add(b, s, run);
-		s += run;
-		if (*s == '\0')
-			break;
-		e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ?
-		    "&gt;" : *s == '"' ? "&quot;" : "&apos;";
-		sb_add(b, e, strlen(e));
-		s++;
-	}
-}
-
-static void
-sb_ind(struct sb *b, int ind)
+sb_ind(struct util_sb *b, int ind)
 {
 	static const char sp[] = "                ";
 
-	sb_add(b, sp, (size_t)(ind * 2) < sizeof(sp) - 1 ?
+	util_sb_add(b, sp, (size_t)(ind * 2) < sizeof(sp) - 1 ?
 	    (size_t)(ind * 2) : sizeof(sp) - 1);
 }
 
 /* ' name="value"' */
 static void
-sb_attr(struct sb *b, const char *name, const char *v)
+sb_attr(struct util_sb *b, const char *name, const char *v)
 {
-	sb_printf(b, " %s=\"", name);
-	sb_esc(b, v);
+	util_sb_printf(b, " %s=\"", name);
+	util_sb_xml(b, v);
 	sb_lit(b, "\"");
 }
 
 /* An element holding only text, on a line of its own. */
 static void
-sb_elem(struct sb *b, int ind, const char *name, const char *text)
+sb_elem(struct util_sb *b, int ind, const char *name, const char *text)
 {
 	sb_ind(b, ind);
-	sb_printf(b, "<%s>", name);
-	sb_esc(b, text);
-	sb_printf(b, "</%s>\n", name);
+	util_sb_printf(b, "<%s>", name);
+	util_sb_xml(b, text);
+	util_sb_printf(b, "</%s>\n", name);
 }
 
 static void
-sb_elem_u(struct sb *b, int ind, const char *name, uint64_t v)
+sb_elem_u(struct util_sb *b, int ind, const char *name, uint64_t v)
 {
 	sb_ind(b, ind);
-	sb_printf(b, "<%s>%llu</%s>\n", name, (unsigned long long)v, name);
+	util_sb_printf(b, "<%s>%llu</%s>\n", name, (unsigned long long)v, name);
 }
 
 static void
-sb_line(struct sb *b, int ind, const char *text)
+sb_line(struct util_sb *b, int ind, const char *text)
 {
 	sb_ind(b, ind);
-	sb_add(b, text, strlen(text));
+	util_sb_add(b, text, strlen(text));
 	sb_lit(b, "\n");
 }
 
@@ -338,7 +269,7 @@ nc_sig_ctype(enum nc_doc doc)
 
 /* The source goes only into endpoints of its own address family. */
 static void
-put_endpoint(struct sb *b, int ind, const struct nc_desc *d,
+put_endpoint(struct util_sb *b, int ind, const struct nc_desc *d,
     const char *group, unsigned port, uint32_t tsi)
 {
 	int v6 = strchr(group, ':') != NULL;
@@ -354,34 +285,34 @@ put_endpoint(struct sb *b, int ind, const struct nc_desc *d,
 
 /* TransportProtocol, EndpointAddress and BitRate of any session. */
 static void
-put_transport(struct sb *b, int ind, const struct nc_desc *d,
+put_transport(struct util_sb *b, int ind, const struct nc_desc *d,
     const char *group, unsigned port, uint32_t tsi, uint64_t rate)
 {
 	sb_ind(b, ind);
-	sb_printf(b, "<TransportProtocol protocolIdentifier=\"%s\" "
+	util_sb_printf(b, "<TransportProtocol protocolIdentifier=\"%s\" "
 	    "protocolVersion=\"1\"/>\n", FLUTE_ID);
 	put_endpoint(b, ind, d, group, port, tsi);
 	if (rate > 0) {
 		sb_ind(b, ind);
-		sb_printf(b, "<BitRate maximum=\"%llu\"/>\n",
+		util_sb_printf(b, "<BitRate maximum=\"%llu\"/>\n",
 		    (unsigned long long)rate);
 	}
 }
 
 static void
-put_locator(struct sb *b, const struct nc_desc *d, enum nc_doc doc)
+put_locator(struct util_sb *b, const struct nc_desc *d, enum nc_doc doc)
 {
 	char loc[1024];
 
 	if (nc_sig_location(d, doc, loc, sizeof(loc)) < 0)
-		b->oom = 1;
+		b->err = 1;
 	else
 		sb_elem(b, 3, "ResourceLocator", loc);
 }
 
 /* The announcement channel and the gateway session. */
 static void
-put_gateway_sessions(struct sb *b, const struct nc_desc *d)
+put_gateway_sessions(struct util_sb *b, const struct nc_desc *d)
 {
 	static const enum nc_doc announced[] = {
 		NC_DOC_NIF, NC_DOC_SIF, NC_DOC_SLEP, NC_DOC_LIST
@@ -406,9 +337,9 @@ put_gateway_sessions(struct sb *b, const struct nc_desc *d)
 }
 
 static void
-put_mgc_open(struct sb *b)
+put_mgc_open(struct util_sb *b)
 {
-	sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	util_sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<MulticastGatewayConfiguration xmlns=\"%s\" xmlns:xsi=\"%s\" "
 	    "xmlns:ext=\"%s\" ext:schemaVersion=\"2\" validUntil=\"%s\">\n",
 	    MGC_NS, XSI_NS, EXT_NS, VALID_UNTIL);
@@ -416,12 +347,12 @@ put_mgc_open(struct sb *b)
 
 /* One MulticastSession: the service's playlist and its transport session. */
 static void
-put_session(struct sb *b, const struct nc_desc *d, const struct nc_svc *s)
+put_session(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s)
 {
 	char url[1024], mid[NC_NAME_MAX + 8];
 
 	if (nc_sig_playlist_url(d, s, url, sizeof(url)) < 0) {
-		b->oom = 1;
+		b->err = 1;
 		return;
 	}
 	snprintf(mid, sizeof(mid), "%s-hls", s->name);
@@ -435,12 +366,12 @@ put_session(struct sb *b, const struct nc_desc *d, const struct nc_svc *s)
 	sb_attr(b, "contentType", HLS_TYPE);
 	sb_attr(b, "transportObjectURI", url);
 	sb_lit(b, ">");
-	sb_esc(b, url);
+	util_sb_xml(b, url);
 	sb_lit(b, "</PresentationManifestLocator>\n");
 	sb_ind(b, 2);
 	sb_lit(b, "<MulticastTransportSession");
 	sb_attr(b, "id", s->name);
-	sb_printf(b, " sessionIdleTimeout=\"%d\">\n", IDLE_MS);
+	util_sb_printf(b, " sessionIdleTimeout=\"%d\">\n", IDLE_MS);
 	put_transport(b, 3, d, s->session.group, s->session.port,
 	    s->session.tsi, s->bitrate ? s->bitrate : d->rate);
 	sb_ind(b, 3);
@@ -454,7 +385,7 @@ put_session(struct sb *b, const struct nc_desc *d, const struct nc_svc *s)
 }
 
 static void
-render_bootstrap(struct sb *b, const struct nc_desc *d)
+render_bootstrap(struct util_sb *b, const struct nc_desc *d)
 {
 	put_mgc_open(b);
 	put_gateway_sessions(b, d);
@@ -462,7 +393,7 @@ render_bootstrap(struct sb *b, const struct nc_desc *d)
 }
 
 static void
-render_gateway(struct sb *b, const struct nc_desc *d)
+render_gateway(struct util_sb *b, const struct nc_desc *d)
 {
 	size_t i;
 
@@ -475,7 +406,7 @@ render_gateway(struct sb *b, const struct nc_desc *d)
 
 /* The root of a NIF or SIF and its VersionUpdate. */
 static void
-put_nip_open(struct sb *b, const struct nc_desc *d, const char *root)
+put_nip_open(struct util_sb *b, const struct nc_desc *d, const char *root)
 {
 	time_t t = (time_t)d->updated;
 	char when[32];
@@ -484,14 +415,14 @@ put_nip_open(struct sb *b, const struct nc_desc *d, const char *root)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		util_strlcpy(when, "1970-01-01T00:00:00Z", sizeof(when));
-	sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	util_sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<%s xmlns=\"%s\" xmlns:xsi=\"%s\" xmlns:ext=\"%s\" "
 	    "ext:schemaVersion=\"1\">\n", root, NIP_NS, XSI_NS, EXT_NS);
 	sb_elem(b, 1, "VersionUpdate", when);
 }
 
 static void
-put_stream_ids(struct sb *b, int ind, const struct nc_desc *d)
+put_stream_ids(struct util_sb *b, int ind, const struct nc_desc *d)
 {
 	sb_elem_u(b, ind, "NIPCarrierID", d->carrier_id);
 	sb_elem_u(b, ind, "NIPLinkID", d->link_id);
@@ -504,7 +435,7 @@ put_stream_ids(struct sb *b, int ind, const struct nc_desc *d)
  * multicast to the receiver.
  */
 static void
-render_nif(struct sb *b, const struct nc_desc *d)
+render_nif(struct util_sb *b, const struct nc_desc *d)
 {
 	put_nip_open(b, d, "NetworkInformationFile");
 	sb_elem(b, 1, "NIFType", "Physical Network");
@@ -527,7 +458,7 @@ render_nif(struct sb *b, const struct nc_desc *d)
 }
 
 static void
-render_sif(struct sb *b, const struct nc_desc *d)
+render_sif(struct util_sb *b, const struct nc_desc *d)
 {
 	char url[1024];
 	size_t i;
@@ -539,12 +470,12 @@ render_sif(struct sb *b, const struct nc_desc *d)
 	put_stream_ids(b, 2, d);
 	sb_line(b, 2, "<BroadcastMedia>");
 	if (nc_sig_location(d, NC_DOC_LIST, url, sizeof(url)) < 0)
-		b->oom = 1;
+		b->err = 1;
 	else
 		sb_elem(b, 3, "URI", url);
 	for (i = 0; i < d->nsvc; i++) {
 		if (nc_sig_playlist_url(d, &d->svc[i], url, sizeof(url)) < 0)
-			b->oom = 1;
+			b->err = 1;
 		else
 			sb_elem(b, 3, "URI", url);
 	}
@@ -554,13 +485,13 @@ render_sif(struct sb *b, const struct nc_desc *d)
 }
 
 static void
-render_slep(struct sb *b, const struct nc_desc *d)
+render_slep(struct util_sb *b, const struct nc_desc *d)
 {
 	char url[1024];
 
 	if (nc_sig_location(d, NC_DOC_LIST, url, sizeof(url)) < 0)
-		b->oom = 1;
-	sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		b->err = 1;
+	util_sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ServiceListEntryPoints xmlns=\"%s\" xmlns:mpeg7=\"%s\" "
 	    "xmlns:dvbi-types=\"%s\" xml:lang=\"en\">\n", SLD_NS, MPEG7_NS,
 	    TYPES_NS);
@@ -574,7 +505,7 @@ render_slep(struct sb *b, const struct nc_desc *d)
 	sb_line(b, 2, "<ServiceListOffering regulatorListFlag=\"false\">");
 	sb_elem(b, 3, "dvbi-types:ServiceListName", d->list_name);
 	sb_ind(b, 3);
-	sb_printf(b, "<dvbi-types:ServiceListURI contentType=\"%s\">\n",
+	util_sb_printf(b, "<dvbi-types:ServiceListURI contentType=\"%s\">\n",
 	    docs[NC_DOC_LIST].ctype);
 	sb_elem(b, 4, "dvbi-types:URI", url);
 	sb_line(b, 3, "</dvbi-types:ServiceListURI>");
@@ -587,21 +518,21 @@ render_slep(struct sb *b, const struct nc_desc *d)
 
 /* A Service element at the given version (compared across reloads). */
 static void
-put_service(struct sb *b, const struct nc_desc *d, const struct nc_svc *s,
+put_service(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s,
     uint32_t version)
 {
 	char url[1024];
 
 	if (nc_sig_playlist_url(d, s, url, sizeof(url)) < 0)
-		b->oom = 1;
+		b->err = 1;
 	sb_ind(b, 1);
-	sb_printf(b, "<Service version=\"%u\">\n", version);
+	util_sb_printf(b, "<Service version=\"%u\">\n", version);
 	sb_elem(b, 2, "UniqueIdentifier", s->id);
 	sb_line(b, 2, "<ServiceInstance priority=\"1\">");
 	sb_ind(b, 3);
-	sb_printf(b, "<IdentifierBasedDeliveryParameters contentType=\"%s\">",
+	util_sb_printf(b, "<IdentifierBasedDeliveryParameters contentType=\"%s\">",
 	    HLS_TYPE);
-	sb_esc(b, url);
+	util_sb_xml(b, url);
 	sb_lit(b, "</IdentifierBasedDeliveryParameters>\n");
 	sb_line(b, 2, "</ServiceInstance>");
 	sb_elem(b, 2, "ServiceName", s->title);
@@ -613,21 +544,21 @@ put_service(struct sb *b, const struct nc_desc *d, const struct nc_svc *s,
 		sb_lit(b, "/>\n");
 	}
 	sb_ind(b, 2);
-	sb_printf(b, "<ServiceType href=\"%s\"/>\n", LINEAR);
+	util_sb_printf(b, "<ServiceType href=\"%s\"/>\n", LINEAR);
 	sb_line(b, 1, "</Service>");
 }
 
 static void
-render_list(struct sb *b, const struct nc_desc *d)
+render_list(struct util_sb *b, const struct nc_desc *d)
 {
 	size_t i;
 
-	sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	util_sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ServiceList xmlns=\"%s\" xmlns:xsi=\"%s\" xmlns:tva=\"%s\" "
 	    "xmlns:dvbi-types=\"%s\" xml:lang=\"en\"", SL_NS, XSI_NS, TVA_NS,
 	    TYPES_NS);
 	sb_attr(b, "id", d->list_id);
-	sb_printf(b, " version=\"%u\">\n", d->list_version);
+	util_sb_printf(b, " version=\"%u\">\n", d->list_version);
 	sb_elem(b, 1, "Name", d->list_name);
 	sb_elem(b, 1, "ProviderName", d->provider);
 	if (d->nsvc > 0) {
@@ -635,7 +566,7 @@ render_list(struct sb *b, const struct nc_desc *d)
 		sb_line(b, 2, "<LCNTable>");
 		for (i = 0; i < d->nsvc; i++) {
 			sb_ind(b, 3);
-			sb_printf(b, "<LCN channelNumber=\"%u\"",
+			util_sb_printf(b, "<LCN channelNumber=\"%u\"",
 			    d->svc[i].lcn);
 			sb_attr(b, "serviceRef", d->svc[i].id);
 			sb_lit(b, " selectable=\"true\" visible=\"true\"/>\n");
@@ -652,24 +583,24 @@ int
 nc_sig_render(const struct nc_desc *d, enum nc_doc doc, char **out,
     size_t *len)
 {
-	static void (*const render[NC_DOC_N])(struct sb *,
+	static void (*const render[NC_DOC_N])(struct util_sb *,
 	    const struct nc_desc *) = {
 		render_bootstrap, render_gateway, render_nif, render_sif,
 		render_slep, render_list
 	};
-	struct sb b = { NULL, 0, 0, 0 };
+	struct util_sb b = { NULL, 0, 0, 0 };
 
 	*out = NULL;
 	*len = 0;
 	if ((unsigned)doc >= NC_DOC_N)
 		return -1;
 	render[doc](&b, d);
-	if (b.oom) {
+	if (b.err) {
 		free(b.p);
 		return -1;
 	}
 	*out = b.p;
-	*len = b.n;
+	*len = b.len;
 	return 0;
 }
 
@@ -691,12 +622,12 @@ static int
 svc_changed(const struct nc_desc *nd, const struct nc_svc *s,
     const struct nc_desc *old, const struct nc_svc *o)
 {
-	struct sb a = { NULL, 0, 0, 0 }, b = { NULL, 0, 0, 0 };
+	struct util_sb a = { NULL, 0, 0, 0 }, b = { NULL, 0, 0, 0 };
 	int r;
 
 	put_service(&a, nd, s, 1);
 	put_service(&b, old, o, 1);
-	r = a.oom || b.oom || a.n != b.n || memcmp(a.p, b.p, a.n) != 0;
+	r = a.err || b.err || a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
 	free(a.p);
 	free(b.p);
 	return r;

@@ -45,8 +45,6 @@ static struct nip *nip_cur;	/* main thread only */
 static pthread_mutex_t nip_st_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nip_stats nip_st_snap;
 static _Atomic int nip_wake_fd = -1;
-/* ETags of versions that failed to parse: not tried again. */
-static char nip_bad[NIP_NKINDS][48];
 
 const char *
 nip_kind_name(enum nip_kind k)
@@ -180,7 +178,7 @@ nip_take(struct nip *n, enum nip_kind k, struct nip_raw *d, const char *from)
 
 	if (nip_parse_kind(n, k, d, err, sizeof(err)) < 0) {
 		n->st.errors[k]++;
-		util_strlcpy(nip_bad[k], d->etag, sizeof(nip_bad[k]));
+		util_strlcpy(n->bad[k], d->etag, sizeof(n->bad[k]));
 		log_warnx_rl("nip: %s from %s refused, keeping the previous "
 		    "version: %s", nip_names[k], from, err);
 		nip_raw_free(d);
@@ -254,7 +252,7 @@ nip_check_files(struct nip *n)
 			continue;
 		}
 		if (strcmp(d.etag, n->file_tag[i]) == 0 ||
-		    strcmp(d.etag, nip_bad[kinds[i]]) == 0) {
+		    strcmp(d.etag, n->bad[kinds[i]]) == 0) {
 			nip_raw_free(&d);
 			continue;
 		}
@@ -276,7 +274,7 @@ nip_check_docs(struct nip *n)
 		    cache_peek(n->keys[k], &h) < 0)
 			continue;
 		if (strcmp(h.etag, n->docs[k].etag) == 0 ||
-		    strcmp(h.etag, nip_bad[k]) == 0)
+		    strcmp(h.etag, n->bad[k]) == 0)
 			continue;
 		if (nip_read_key(n->keys[k], &d) < 0)
 			continue;	/* evicted meanwhile: next tick */

@@ -28,84 +28,26 @@
 #define DOC_DVBI	"/dvbi/"
 #define DOC_NIP		"/nip/"
 
-/* A growing output buffer; on failure it just stops growing (err set). */
-struct dbuf {
-	char	*p;
-	size_t	len, cap;
-	int	err;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-db_printf(struct dbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	size_t need;
-	int r;
-	char *np;
-
-	if (b->err)
-		return;
-	va_start(ap, fmt);
-	r = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (r < 0 || (need = b->len + (size_t)r + 1) > (64u << 20)) {
-		b->err = 1;
-		return;
-	}
-	if (need > b->cap) {
-		size_t nc = b->cap ? b->cap : 4096;
-
-		while (nc < need)
-			nc *= 2;
-		if ((np = realloc(b->p, nc)) == NULL) {
-			b->err = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)r;
-}
-
 /* s as a JSON string (with quotes), or null. */
 static void
-db_json(struct dbuf *b, const char *s)
+db_json(struct util_sb *b, const char *s)
 {
 	const unsigned char *p;
 
 	if (s == NULL) {
-		db_printf(b, "null");
+		util_sb_printf(b, "null");
 		return;
 	}
-	db_printf(b, "\"");
+	util_sb_add(b, "\"", 1);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			db_printf(b, "\\%c", *p);
+			util_sb_printf(b, "\\%c", *p);
 		else if (*p < 0x20)
-			db_printf(b, "\\u%04x", *p);
+			util_sb_printf(b, "\\u%04x", *p);
 		else
-			db_printf(b, "%c", *p);
+			util_sb_add(b, (const char *)p, 1);
 	}
-	db_printf(b, "\"");
-}
-
-/* s escaped for XML text and attribute values. */
-static void
-db_xml(struct dbuf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '&': db_printf(b, "&amp;"); break;
-		case '<': db_printf(b, "&lt;"); break;
-		case '>': db_printf(b, "&gt;"); break;
-		case '"': db_printf(b, "&quot;"); break;
-		case '\'': db_printf(b, "&apos;"); break;
-		default: db_printf(b, "%c", *s); break;
-		}
-	}
+	util_sb_add(b, "\"", 1);
 }
 
 /* "http://" + Host, or + the first listen address. */
@@ -169,7 +111,7 @@ doc_time(int64_t t, char *buf, size_t len)
 }
 
 static void
-doc_live(struct dbuf *b, const struct nip_vsvc *s, uint64_t now)
+doc_live(struct util_sb *b, const struct nip_vsvc *s, uint64_t now)
 {
 	struct rx_src_stats rs;
 	struct cache_hit h;
@@ -181,7 +123,7 @@ doc_live(struct dbuf *b, const struct nip_vsvc *s, uint64_t now)
 		if (rx_get_src_stats(&s->srcs[i], &rs) == 0 && rs.last_ms != 0 &&
 		    now - rs.last_ms < NIP_LIVE_MS)
 			live = 1;
-	db_printf(b, "\"live\":{\"receiving\":%s,\"bitrate\":%llu,"
+	util_sb_printf(b, "\"live\":{\"receiving\":%s,\"bitrate\":%llu,"
 	    "\"joined\":%s,\"last_object_time\":", live ? "true" : "false",
 	    live ? (unsigned long long)atomic_load(&s->bitrate) : 0ULL,
 	    atomic_load(&s->joined_ms) ? "true" : "false");
@@ -189,41 +131,41 @@ doc_live(struct dbuf *b, const struct nip_vsvc *s, uint64_t now)
 		doc_time(h.mtime, t, sizeof(t));
 		db_json(b, t);
 	} else {
-		db_printf(b, "null");
+		util_sb_printf(b, "null");
 	}
-	db_printf(b, "}");
+	util_sb_printf(b, "}");
 }
 
 static void
-doc_service(struct dbuf *b, const struct nip_vsvc *s, const char *base,
+doc_service(struct util_sb *b, const struct nip_vsvc *s, const char *base,
     uint64_t now)
 {
 	char *play = doc_local_url(base, s->play_src);
 	char *logo = doc_local_url(base, s->logo_src);
 
-	db_printf(b, "{\"id\":");
+	util_sb_printf(b, "{\"id\":");
 	db_json(b, s->id);
-	db_printf(b, ",\"name\":");
+	util_sb_printf(b, ",\"name\":");
 	db_json(b, s->name);
-	db_printf(b, ",\"provider\":");
+	util_sb_printf(b, ",\"provider\":");
 	db_json(b, s->provider);
 	if (s->lcn >= 0)
-		db_printf(b, ",\"lcn\":%ld", s->lcn);
+		util_sb_printf(b, ",\"lcn\":%ld", s->lcn);
 	else
-		db_printf(b, ",\"lcn\":null");
-	db_printf(b, ",\"genre\":");
+		util_sb_printf(b, ",\"lcn\":null");
+	util_sb_printf(b, ",\"genre\":");
 	db_json(b, s->genre);
-	db_printf(b, ",\"type\":");
+	util_sb_printf(b, ",\"type\":");
 	db_json(b, s->type);
-	db_printf(b, ",\"logo_url\":");
+	util_sb_printf(b, ",\"logo_url\":");
 	db_json(b, logo != NULL ? logo : s->logo_src);
-	db_printf(b, ",\"play_url\":");
+	util_sb_printf(b, ",\"play_url\":");
 	db_json(b, play);
-	db_printf(b, ",\"source_url\":");
+	util_sb_printf(b, ",\"source_url\":");
 	db_json(b, s->play_src);
-	db_printf(b, ",");
+	util_sb_printf(b, ",");
 	doc_live(b, s, now);
-	db_printf(b, "}");
+	util_sb_printf(b, "}");
 	free(play);
 	free(logo);
 }
@@ -243,7 +185,7 @@ svc_order(const void *a, const void *b)
 }
 
 static int
-doc_services(struct nip_view *v, const char *base, struct dbuf *b)
+doc_services(struct nip_view *v, const char *base, struct util_sb *b)
 {
 	const struct nip_vsvc **o;
 	uint64_t now = util_now_ms();
@@ -254,12 +196,12 @@ doc_services(struct nip_view *v, const char *base, struct dbuf *b)
 	for (i = 0; i < v->nsvcs; i++)
 		o[i] = &v->svcs[i];
 	qsort(o, v->nsvcs, sizeof(*o), svc_order);
-	db_printf(b, "{\"services\":[");
+	util_sb_printf(b, "{\"services\":[");
 	for (i = 0; i < v->nsvcs; i++) {
-		db_printf(b, i ? ",\n" : "\n");
+		util_sb_printf(b, i ? ",\n" : "\n");
 		doc_service(b, o[i], base, now);
 	}
-	db_printf(b, "\n]}\n");
+	util_sb_printf(b, "\n]}\n");
 	free(o);
 	return 0;
 }
@@ -267,7 +209,7 @@ doc_services(struct nip_view *v, const char *base, struct dbuf *b)
 /* The list rewritten for base, from the view's slots or made now. */
 static int
 doc_list(struct nip_view *v, struct nip_vlist *l, const char *base,
-    struct dbuf *b)
+    struct util_sb *b)
 {
 	struct dvbi_rewrite_opts o = { base, doc_local_path, NULL };
 	struct nip_rw *slot;
@@ -277,14 +219,14 @@ doc_list(struct nip_view *v, struct nip_vlist *l, const char *base,
 	pthread_mutex_lock(&v->rw_lock);
 	for (i = 0; i < NIP_RW_SLOTS; i++)
 		if (l->rw[i].buf != NULL && strcmp(l->rw[i].host, base) == 0) {
-			db_printf(b, "%.*s", (int)l->rw[i].len, l->rw[i].buf);
+			util_sb_printf(b, "%.*s", (int)l->rw[i].len, l->rw[i].buf);
 			pthread_mutex_unlock(&v->rw_lock);
 			return 0;
 		}
 	pthread_mutex_unlock(&v->rw_lock);
 	if (dvbi_rewrite(l->buf, l->len, &o, &out, &len, err, sizeof(err)) < 0)
 		return -1;
-	db_printf(b, "%.*s", (int)len, out);
+	util_sb_printf(b, "%.*s", (int)len, out);
 	pthread_mutex_lock(&v->rw_lock);
 	slot = &l->rw[l->rw_next++ % NIP_RW_SLOTS];
 	free(slot->buf);
@@ -297,48 +239,48 @@ doc_list(struct nip_view *v, struct nip_vlist *l, const char *base,
 
 /* A DVB-I Service List Entry Points document naming every list. */
 static void
-doc_slep(const struct nip_view *v, const char *base, struct dbuf *b)
+doc_slep(const struct nip_view *v, const char *base, struct util_sb *b)
 {
 	size_t i;
 
-	db_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	util_sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<ServiceListEntryPoints xmlns=\"urn:dvb:metadata:"
 	    "servicelistdiscovery:2024\" xmlns:dvbi-types=\"urn:dvb:metadata:"
 	    "servicediscovery-types:2023\" xml:lang=\"en\">\n"
 	    "  <ServiceListRegistryEntity regulatorFlag=\"false\">"
 	    "<Name>nipcache</Name></ServiceListRegistryEntity>\n");
 	if (v->nlists > 0)
-		db_printf(b, "  <ProviderOffering>\n    <Provider "
+		util_sb_printf(b, "  <ProviderOffering>\n    <Provider "
 		    "regulatorFlag=\"false\"><Name>nipcache</Name></Provider>\n");
 	for (i = 0; i < v->nlists; i++) {
-		db_printf(b, "    <ServiceListOffering regulatorListFlag="
+		util_sb_printf(b, "    <ServiceListOffering regulatorListFlag="
 		    "\"false\">\n      <dvbi-types:ServiceListName>");
-		db_xml(b, v->lists[i].name != NULL ? v->lists[i].name :
+		util_sb_xml(b, v->lists[i].name != NULL ? v->lists[i].name :
 		    v->lists[i].url);
-		db_printf(b, "</dvbi-types:ServiceListName>\n      "
+		util_sb_printf(b, "</dvbi-types:ServiceListName>\n      "
 		    "<dvbi-types:ServiceListURI contentType=\"application/"
 		    "vnd.dvb.dvbisl+xml\"><dvbi-types:URI>");
-		db_xml(b, base);
-		db_printf(b, "/dvbi");
-		db_xml(b, v->lists[i].key);
+		util_sb_xml(b, base);
+		util_sb_printf(b, "/dvbi");
+		util_sb_xml(b, v->lists[i].key);
 		/* Delivery is required; its children (all optional) are not. */
-		db_printf(b, "</dvbi-types:URI></dvbi-types:ServiceListURI>\n"
+		util_sb_printf(b, "</dvbi-types:URI></dvbi-types:ServiceListURI>\n"
 		    "      <dvbi-types:Delivery/>\n");
 		if (v->lists[i].id != NULL) {
-			db_printf(b, "      <dvbi-types:ServiceListId>");
-			db_xml(b, v->lists[i].id);
-			db_printf(b, "</dvbi-types:ServiceListId>\n");
+			util_sb_printf(b, "      <dvbi-types:ServiceListId>");
+			util_sb_xml(b, v->lists[i].id);
+			util_sb_printf(b, "</dvbi-types:ServiceListId>\n");
 		}
-		db_printf(b, "    </ServiceListOffering>\n");
+		util_sb_printf(b, "    </ServiceListOffering>\n");
 	}
 	if (v->nlists > 0)
-		db_printf(b, "  </ProviderOffering>\n");
-	db_printf(b, "</ServiceListEntryPoints>\n");
+		util_sb_printf(b, "  </ProviderOffering>\n");
+	util_sb_printf(b, "</ServiceListEntryPoints>\n");
 }
 
 /* /nip/<kind>.xml */
 static int
-doc_nip(const struct nip_view *v, const char *name, struct dbuf *b)
+doc_nip(const struct nip_view *v, const char *name, struct util_sb *b)
 {
 	char want[32];
 	int k;
@@ -350,7 +292,7 @@ doc_nip(const struct nip_view *v, const char *name, struct dbuf *b)
 			continue;
 		if (v->docs[k].buf == NULL)
 			return 404;
-		db_printf(b, "%.*s", (int)v->docs[k].len, v->docs[k].buf);
+		util_sb_printf(b, "%.*s", (int)v->docs[k].len, v->docs[k].buf);
 		return 200;
 	}
 	return 404;
@@ -372,7 +314,7 @@ doc_find_list(struct nip_view *v, const char *rest)
 
 static int
 doc_dvbi(struct nip_view *v, const char *rest, const char *base,
-    struct dbuf *b, struct httpd_doc *out)
+    struct util_sb *b, struct httpd_doc *out)
 {
 	struct nip_vlist *l;
 
@@ -394,7 +336,7 @@ int
 nip_doc_render(struct nip_view *v, const char *path, const char *host,
     struct httpd_doc *out)
 {
-	struct dbuf b = { NULL, 0, 0, 0 };
+	struct util_sb b = { NULL, 0, 0, 0 };
 	char base[160];
 	int code = 404;
 

@@ -90,6 +90,7 @@ struct nip_view {
 	size_t		nlists;
 	struct nip_vsvc	*svcs;
 	size_t		nsvcs;
+	size_t		cap;		/* svcs allocated */
 	char		listen[80];	/* fallback base when no Host */
 	int		on_demand;	/* [nip] join = on-demand */
 };
@@ -100,6 +101,7 @@ struct nip {
 	int		wakefd;
 	char		keys[NIP_NKINDS][256];	/* cache paths of the URNs */
 	struct nip_raw	docs[NIP_NKINDS];
+	char		bad[NIP_NKINDS][48];	/* refused versions: not retried */
 	struct mgc	boot, gw;	/* parsed bootstrap and gateway */
 	int		has_boot, has_gw;
 	struct nif	nif;

@@ -24,7 +24,6 @@
 #include "nip_int.h"
 #include "util.h"
 
-#define NIP_MAX_SVCS	(DVBI_MAX_SERVICES + MGC_MAX_SERVICES)
 #define NIP_SVC_SRCS	64	/* transport sessions per service */
 
 int
@@ -250,14 +249,14 @@ svc_collect(struct nip *n, struct nip_view *v)
 		const struct dvbi_list *l = &n->lists[i].parsed;
 
 		for (j = 0; n->lists[i].ok && j < l->nservices; j++)
-			if ((s = svc_new(v, l->services[j].id, NIP_MAX_SVCS)))
+			if ((s = svc_new(v, l->services[j].id, v->cap)))
 				svc_from_list(s, l, &l->services[j],
 				    n->conf->nip_region[0] ?
 				    n->conf->nip_region : NULL);
 	}
 	for (k = 0; k < 2; k++)
 		for (i = 0; ms[k] != NULL && i < ms[k]->nservices; i++)
-			(void)svc_new(v, ms[k]->services[i].id, NIP_MAX_SVCS);
+			(void)svc_new(v, ms[k]->services[i].id, v->cap);
 	for (i = 0; i < v->nsvcs; i++)
 		for (k = 0; k < 2; k++)
 			if (ms[k] != NULL && v->svcs[i].id != NULL)
@@ -334,6 +333,19 @@ view_docs(struct nip *n, struct nip_view *v)
 	return 0;
 }
 
+/* At most how many services the state names (lists + MulticastSessions). */
+static size_t
+nip_svc_count(const struct nip *n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n->nlists; i++)
+		c += n->lists[i].ok ? n->lists[i].parsed.nservices : 0;
+	c += n->has_gw ? n->gw.nservices : 0;
+	c += n->has_boot ? n->boot.nservices : 0;
+	return c;
+}
+
 struct nip_view *
 nip_svc_build(struct nip *n, const struct nip_view *old)
 {
@@ -343,7 +355,8 @@ nip_svc_build(struct nip *n, const struct nip_view *old)
 		return NULL;
 	util_strlcpy(v->listen, n->conf->listen[0], sizeof(v->listen));
 	v->on_demand = n->conf->nip_join == CONF_JOIN_ON_DEMAND;
-	v->svcs = calloc(NIP_MAX_SVCS, sizeof(*v->svcs));
+	v->cap = nip_svc_count(n);
+	v->svcs = calloc(v->cap + 1, sizeof(*v->svcs));
 	if (v->svcs == NULL || view_docs(n, v) < 0) {
 		nip_view_put(v);
 		return NULL;

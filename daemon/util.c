@@ -2,6 +2,8 @@
 /* util.c: allocation at start-up, clocks, value parsers, encodings. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,4 +255,79 @@ util_ntp_to_unix(uint32_t ntp, int64_t now_unix)
 			best = cand;
 	}
 	return best;
+}
+
+void
+util_sb_add(struct util_sb *b, const char *s, size_t n)
+{
+	size_t cap;
+	char *g;
+
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		if (b->len + n + 1 > UTIL_SB_MAX) {
+			b->err = 1;
+			return;
+		}
+		for (cap = b->cap ? b->cap : 4096; cap < b->len + n + 1;)
+			cap *= 2;
+		if ((g = realloc(b->p, cap)) == NULL) {
+			b->err = 1;
+			return;
+		}
+		b->p = g;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+util_sb_printf(struct util_sb *b, const char *fmt, ...)
+{
+	char small[256], *big;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		b->err = 1;
+		return;
+	}
+	if ((size_t)r < sizeof(small)) {
+		util_sb_add(b, small, (size_t)r);
+		return;
+	}
+	if ((big = malloc((size_t)r + 1)) == NULL) {
+		b->err = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)r + 1, fmt, ap);
+	va_end(ap);
+	util_sb_add(b, big, (size_t)r);
+	free(big);
+}
+
+void
+util_sb_xml(struct util_sb *b, const char *s)
+{
+	const char *e;
+	size_t run;
+
+	while (s != NULL && *s != '\0') {
+		run = strcspn(s, "&<>\"'");
+		util_sb_add(b, s, run);
+		s += run;
+		if (*s == '\0')
+			break;
+		e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ?
+		    "&gt;" : *s == '"' ? "&quot;" : "&apos;";
+		util_sb_add(b, e, strlen(e));
+		s++;
+	}
 }

@@ -53,4 +53,23 @@ void	util_hex(const uint8_t *in, size_t n, char *out);
  */
 int64_t	util_ntp_to_unix(uint32_t ntp, int64_t now_unix);
 
+/*
+ * A growing, always NUL-terminated text buffer for documents made at run
+ * time (signalling XML, JSON).  Start it zeroed; on a failed allocation or
+ * past UTIL_SB_MAX bytes it stops growing and sets err, so callers check
+ * once at the end.  The caller frees p.
+ */
+#define UTIL_SB_MAX	(64u << 20)
+struct util_sb {
+	char	*p;
+	size_t	len, cap;
+	int	err;
+};
+
+void	util_sb_add(struct util_sb *b, const char *s, size_t n);
+void	util_sb_printf(struct util_sb *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* s escaped for XML text and attribute values (&<>"' as entities). */
+void	util_sb_xml(struct util_sb *b, const char *s);
+
 #endif

@@ -30,22 +30,6 @@
 
 #define DVBI_NS_PREFIX	"urn:dvb:metadata:servicediscovery:"
 
-/* A copy of the trimmed text of n, NULL if absent or empty; -1: memory. */
-static int
-dvbi_text(const xmlNode *n, char **out)
-{
-	*out = NULL;
-	if (n == NULL)
-		return 0;
-	if ((*out = xmlu_text_dup(n)) == NULL)
-		return -1;
-	if (**out == '\0') {
-		free(*out);
-		*out = NULL;
-	}
-	return 0;
-}
-
 /*
  * A @version (positiveInteger): 0 when absent or not a number.  Some lists
  * use a timestamp (regions.xml: 20260604064012), hence 64 bits.

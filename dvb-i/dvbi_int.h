@@ -21,5 +21,11 @@
 int	dvbi_svc_parse(const xmlNode *n, struct dvbi_service *s,
 	    uint8_t *truncated);
 void	dvbi_svc_free(struct dvbi_service *s);
+/*
+ * The trimmed text of n as a malloc'd copy in *out, NULL when n is absent
+ * or the text empty (an empty name or locator is as good as none).  0, or
+ * -1 when out of memory.
+ */
+int	dvbi_text(const xmlNode *n, char **out);
 
 #endif

@@ -38,9 +38,8 @@ dvbi_svc_dup(const char *s, char **out)
 	return *out != NULL ? 0 : -1;
 }
 
-/* The trimmed text of n into *out, as dvbi_svc_dup.  0 or -1 (memory). */
-static int
-dvbi_svc_text(const xmlNode *n, char **out)
+int
+dvbi_text(const xmlNode *n, char **out)
 {
 	*out = NULL;
 	if (n == NULL)
@@ -136,7 +135,7 @@ dvbi_svc_dash(const xmlNode *d, struct dvbi_instance *in)
 		return 0;
 	if (dvbi_svc_dup(xmlu_attr(loc, "contentType"), &in->content_type) < 0)
 		return -1;
-	return dvbi_svc_text(xmlu_child(loc, "URI"), &in->url);
+	return dvbi_text(xmlu_child(loc, "URI"), &in->url);
 }
 
 /* IdentifierBasedDeliveryParameters: the URL is the element's text. */
@@ -144,7 +143,7 @@ static int
 dvbi_svc_ident(const xmlNode *d, struct dvbi_instance *in)
 {
 	if (dvbi_svc_dup(xmlu_attr(d, "contentType"), &in->content_type) < 0 ||
-	    dvbi_svc_text(d, &in->url) < 0)
+	    dvbi_text(d, &in->url) < 0)
 		return -1;
 	in->kind = dvbi_svc_hls_type(in->content_type) ||
 	    dvbi_svc_m3u8(in->url) ? DVBI_KIND_HLS : DVBI_KIND_IDENTIFIER;
@@ -168,7 +167,7 @@ dvbi_svc_other(const xmlNode *d, struct dvbi_instance *in)
 	for (p = uri; p != NULL && p != d->parent && ct == NULL; p = p->parent)
 		ct = xmlu_attr(p, "contentType");
 	if (dvbi_svc_dup(ct, &in->content_type) < 0 ||
-	    dvbi_svc_text(uri, &in->url) < 0)
+	    dvbi_text(uri, &in->url) < 0)
 		return -1;
 	if ((ext != NULL && strcasecmp(ext, "vnd.apple.mpegurl") == 0) ||
 	    dvbi_svc_hls_type(ct) || dvbi_svc_m3u8(in->url))
@@ -200,10 +199,10 @@ dvbi_svc_broadcast(const xmlNode *d, enum dvbi_kind kind,
 	in->sid = dvbi_svc_id16(t, "serviceId");
 	if (kind != DVBI_KIND_DVBS)
 		return 0;
-	if (dvbi_svc_text(xmlu_child(d, "Frequency"), &in->frequency) < 0 ||
-	    dvbi_svc_text(xmlu_child(d, "Polarization"),
+	if (dvbi_text(xmlu_child(d, "Frequency"), &in->frequency) < 0 ||
+	    dvbi_text(xmlu_child(d, "Polarization"),
 	    &in->polarization) < 0 ||
-	    dvbi_svc_text(xmlu_child(d, "OrbitalPosition"),
+	    dvbi_text(xmlu_child(d, "OrbitalPosition"),
 	    &in->orbital_position) < 0)
 		return -1;
 	return 0;
@@ -244,7 +243,7 @@ dvbi_svc_logo(const xmlNode *rm, struct dvbi_service *s)
 	if (s->logo != NULL || href == NULL || (n = strlen(href)) < k ||
 	    strcmp(href + n - k, DVBI_LOGO_SUFFIX) != 0)
 		return 0;
-	return dvbi_svc_text(dvbi_svc_find(rm, "MediaUri"), &s->logo);
+	return dvbi_text(dvbi_svc_find(rm, "MediaUri"), &s->logo);
 }
 
 /* A ServiceName with its xml:lang; empty names are skipped. */
@@ -254,7 +253,7 @@ dvbi_svc_name(const xmlNode *n, struct dvbi_service *s, uint8_t *truncated)
 	struct dvbi_name *nm;
 	char *text;
 
-	if (dvbi_svc_text(n, &text) < 0)
+	if (dvbi_text(n, &text) < 0)
 		return -1;
 	if (text == NULL)
 		return 0;
@@ -273,17 +272,17 @@ static int
 dvbi_svc_simple(const xmlNode *c, struct dvbi_service *s, uint8_t *truncated)
 {
 	if (xmlu_is(c, "UniqueIdentifier"))
-		return s->id != NULL ? 0 : dvbi_svc_text(c, &s->id);
+		return s->id != NULL ? 0 : dvbi_text(c, &s->id);
 	if (xmlu_is(c, "ProviderName"))
-		return s->provider != NULL ? 0 : dvbi_svc_text(c, &s->provider);
+		return s->provider != NULL ? 0 : dvbi_text(c, &s->provider);
 	if (xmlu_is(c, "ServiceType"))
 		return s->type != NULL ? 0 :
 		    dvbi_svc_dup(xmlu_attr(c, "href"), &s->type);
 	if (xmlu_is(c, "ContentGuideSourceRef"))
-		return s->cg_ref != NULL ? 0 : dvbi_svc_text(c, &s->cg_ref);
+		return s->cg_ref != NULL ? 0 : dvbi_text(c, &s->cg_ref);
 	if (xmlu_is(c, "ContentGuideServiceRef"))
 		return s->cg_service_ref != NULL ? 0 :
-		    dvbi_svc_text(c, &s->cg_service_ref);
+		    dvbi_text(c, &s->cg_service_ref);
 	if (xmlu_is(c, "ServiceGenre") && xmlu_attr(c, "href") != NULL) {
 		if (s->ngenres == DVBI_MAX_GENRES) {
 			*truncated = 1;

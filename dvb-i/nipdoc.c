@@ -165,6 +165,53 @@ nipdoc_root(xmlDocPtr doc, const char *local, const char *ns,
 	return root;
 }
 
+/* What each document's root must be. */
+struct nipdoc_kind {
+	const char	*what;		/* "nif", for messages */
+	const char	*root;		/* root element's local name */
+	const char	*ns;		/* namespace prefix */
+};
+
+static const struct nipdoc_kind nipdoc_nif = {
+	"nif", "NetworkInformationFile", NS_NIP
+};
+static const struct nipdoc_kind nipdoc_sif = {
+	"sif", "ServiceInformationFile", NS_NIP
+};
+static const struct nipdoc_kind nipdoc_slep = {
+	"slep", "ServiceListEntryPoints", NS_SLD
+};
+
+/*
+ * The common start of every parse: zero *out (outlen bytes), set up cx
+ * with the document's truncated flag, parse and check the root.  Returns
+ * the root with the document in *docp, or NULL with err set and nothing
+ * left to free.
+ */
+static const xmlNode *
+nipdoc_open(struct nipdoc_ctx *cx, const struct nipdoc_kind *k,
+    const void *buf, size_t len, void *out, size_t outlen,
+    uint8_t *truncated, xmlDocPtr *docp, char *err, size_t errlen)
+{
+	const xmlNode *root;
+
+	if (out == NULL) {
+		snprintf(err, errlen, "%s: no result struct", k->what);
+		return NULL;
+	}
+	memset(out, 0, outlen);
+	cx->truncated = truncated;
+	cx->oom = 0;
+	if ((*docp = xmlu_parse(buf, len, k->what, err, errlen)) == NULL)
+		return NULL;
+	root = nipdoc_root(*docp, k->root, k->ns, k->what, err, errlen);
+	if (root == NULL) {
+		xmlFreeDoc(*docp);
+		*docp = NULL;
+	}
+	return root;
+}
+
 /* VersionUpdate as written and as Unix milliseconds (0 if unparsable). */
 static void
 nipdoc_version(struct nipdoc_ctx *cx, const xmlNode *root, char *dst,
@@ -312,19 +359,10 @@ nif_parse(const void *buf, size_t len, struct nif *out, char *err,
 	xmlDocPtr doc;
 	int rc = -1;
 
-	if (out == NULL) {
-		snprintf(err, errlen, "nif: no result struct");
-		return -1;
-	}
-	memset(out, 0, sizeof(*out));
-	cx.truncated = &out->truncated;
-	cx.oom = 0;
-	if ((doc = xmlu_parse(buf, len, "nif", err, errlen)) == NULL)
-		return -1;
-	root = nipdoc_root(doc, "NetworkInformationFile", NS_NIP, "nif", err,
-	    errlen);
+	root = nipdoc_open(&cx, &nipdoc_nif, buf, len, out, sizeof(*out),
+	    out != NULL ? &out->truncated : NULL, &doc, err, errlen);
 	if (root == NULL)
-		goto done;
+		return -1;
 	nipdoc_version(&cx, root, out->version, sizeof(out->version),
 	    &out->version_ms);
 	nipdoc_copy_child(&cx, out->type, sizeof(out->type), root, "NIFType");
@@ -442,19 +480,10 @@ sif_parse(const void *buf, size_t len, struct sif *out, char *err,
 	xmlDocPtr doc;
 	int rc = -1;
 
-	if (out == NULL) {
-		snprintf(err, errlen, "sif: no result struct");
-		return -1;
-	}
-	memset(out, 0, sizeof(*out));
-	cx.truncated = &out->truncated;
-	cx.oom = 0;
-	if ((doc = xmlu_parse(buf, len, "sif", err, errlen)) == NULL)
-		return -1;
-	root = nipdoc_root(doc, "ServiceInformationFile", NS_NIP, "sif", err,
-	    errlen);
+	root = nipdoc_open(&cx, &nipdoc_sif, buf, len, out, sizeof(*out),
+	    out != NULL ? &out->truncated : NULL, &doc, err, errlen);
 	if (root == NULL)
-		goto done;
+		return -1;
 	nipdoc_version(&cx, root, out->version, sizeof(out->version),
 	    &out->version_ms);
 	nipdoc_copy_child(&cx, out->provider, sizeof(out->provider), root,
@@ -605,19 +634,10 @@ slep_parse(const void *buf, size_t len, struct slep *out, char *err,
 	size_t l;
 	int rc = -1;
 
-	if (out == NULL) {
-		snprintf(err, errlen, "slep: no result struct");
-		return -1;
-	}
-	memset(out, 0, sizeof(*out));
-	cx.truncated = &out->truncated;
-	cx.oom = 0;
-	if ((doc = xmlu_parse(buf, len, "slep", err, errlen)) == NULL)
-		return -1;
-	root = nipdoc_root(doc, "ServiceListEntryPoints", NS_SLD, "slep", err,
-	    errlen);
+	root = nipdoc_open(&cx, &nipdoc_slep, buf, len, out, sizeof(*out),
+	    out != NULL ? &out->truncated : NULL, &doc, err, errlen);
 	if (root == NULL)
-		goto done;
+		return -1;
 	href = (const char *)root->ns->href;
 	l = nipdoc_utf8_cut(href, sizeof(out->ns) - 1);
 	memcpy(out->ns, href, l);

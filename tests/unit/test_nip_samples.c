@@ -14,31 +14,11 @@
 #include <string.h>
 
 #include "test.h"
+#include "sample_harness.h"
 #include "../../dvb-i/dvbi.h"
 #include "../../dvb-i/mgc.h"
 #include "../../dvb-i/nipdoc.h"
 #include "../../dvb-i/xmlu.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
-	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL)
-		*len = (size_t)n;
-	fclose(f);
-	return buf;
-}
 
 /* Parse buf with the parser for its root element; the root's name or NULL. */
 static const char *
@@ -103,14 +83,15 @@ check_dir(const char *dir)
 		if (l < 5 || strcmp(e->d_name + l - 4, ".xml") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		buf = slurp(path, &len);
+		buf = sample_read(path, &len);
 		CHECK(buf != NULL);
 		if (buf == NULL)
 			continue;
 		err[0] = '\0';
 		root = parse_by_root(buf, len, err, sizeof(err));
 		CHECK(root != NULL);
-		printf("  %-48s %s\n", e->d_name, root != NULL ? root : err);
+		fprintf(stderr, "  %-48s %s\n", e->d_name,
+		    root != NULL ? root : err);
 		free(buf);
 		n++;
 	}
@@ -121,12 +102,10 @@ check_dir(const char *dir)
 static void
 test_ses(void)
 {
-	int n = check_dir("../shared/data/nip/ses-19.2e");
+	int n = check_dir(SAMPLE_SES);
 
-	if (n < 0) {
-		printf("SKIP: ../shared/data not present\n");
+	if (n < 0 && sample_skip("every sample parses"))
 		return;
-	}
 	/* bootstrap, nif, sif, slep, three lists, cg-manifest (ls *.xml). */
 	CHECK_EQ_U(n, 8);
 }
@@ -134,12 +113,10 @@ test_ses(void)
 static void
 test_servicelists(void)
 {
-	int n = check_dir("../shared/data/dvb-i/servicelists");
+	int n = check_dir(SAMPLE_SL);
 
-	if (n < 0) {
-		printf("SKIP: ../shared/data not present\n");
+	if (n < 0 && sample_skip("every sample parses"))
 		return;
-	}
 	CHECK(n >= 9);
 }
 

@@ -129,5 +129,34 @@ test_ratelimit(void)
 	CHECK_EQ_U(atomic_load(&rl.suppressed), 100 - LOG_RL_BURST);
 }
 
+/* The growing text buffer: short and long printf, escaping, growth. */
+static void
+test_sb(void)
+{
+	struct util_sb b = { NULL, 0, 0, 0 };
+	char big[1000];
+	size_t i;
+
+	util_sb_printf(&b, "<%s n=\"%d\">", "a", 7);
+	util_sb_xml(&b, "x&<>\"'y");
+	REQUIRE(!b.err && b.p != NULL);
+	CHECK(strcmp(b.p, "<a n=\"7\">x&amp;&lt;&gt;&quot;&apos;y") == 0);
+	CHECK_EQ_U(b.len, strlen(b.p));
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	util_sb_printf(&b, "[%s]", big);	/* past the 256-byte fast path */
+	for (i = 0; i < 20000; i++)
+		util_sb_add(&b, "0123456789", 10);
+	CHECK(!b.err);
+	CHECK_EQ_U(b.len, 36 + 1001 + 200000);
+	CHECK(b.p[b.len] == '\0' && b.p[36] == '[' && b.p[37] == 'z');
+	CHECK(b.p[36 + 1000] == ']');
+	CHECK(b.cap >= b.len + 1);
+	util_sb_xml(&b, NULL);
+	CHECK(!b.err);
+	free(b.p);
+}
+
 TEST_MAIN(TEST(test_sizes), TEST(test_durations), TEST(test_base64),
-    TEST(test_ntp), TEST(test_misc), TEST(test_md5), TEST(test_ratelimit))
+    TEST(test_ntp), TEST(test_misc), TEST(test_md5), TEST(test_ratelimit),
+    TEST(test_sb))
