@@ -149,7 +149,8 @@ EOF
 curl -fsS -H 'Host: box.example:8080' "$NC_URL/services.json" |
 	grep -q '"play_url":"http://box.example:8080/test.nipcache.invalid/one/live.m3u8"' ||
 	fail "play_url does not follow the Host header"
-curl -fsS -H 'Host: dvb.gw' -o /dev/null "$NC_URL/test.nipcache.invalid/two/vod.m3u8" ||
+# (The VOD's playlist may still be on its way: 503 while joining.)
+wait_for 30 curl -fsS -H 'Host: dvb.gw' -o /dev/null "$NC_URL/test.nipcache.invalid/two/vod.m3u8" ||
 	fail "Host: dvb.gw not served"
 curl -fsS -x "$NC_URL" -o /dev/null "http://dvb.gw/test.nipcache.invalid/two/vod.m3u8" ||
 	fail "the box does not answer as a proxy for dvb.gw"
