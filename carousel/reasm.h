@@ -31,6 +31,16 @@ struct reasm_params {
 	uint64_t	done_ms;		/* completed TOIs remembered (ignore
 						   repeats) this long after their
 						   last packet */
+	uint64_t	reception_timeout_ms;	/* started object with no packet
+						   this long: repair trigger
+						   (channels may override);
+						   0 = only other triggers */
+	uint32_t	repair_merge_gap;	/* missing ranges closer than
+						   this many bytes are merged
+						   into one (0: 4 symbols) */
+	uint32_t	repair_max_ranges;	/* ranges per object handed to
+						   repair (0: 32); beyond, the
+						   closest are merged */
 };
 
 /* Fill defaults (sane for a set-top box). */
@@ -51,6 +61,10 @@ struct reasm_stats {
 	uint64_t	bad_symbols;		/* out of range SBN/ESI/length */
 	uint64_t	prefdt_dropped;		/* buffered packets dropped by bound */
 	uint64_t	sink_errors;		/* begin/write failures */
+	uint64_t	repairs_handed[OBJ_REPAIR_NTRIGGERS]; /* taken by repair */
+	uint64_t	repairs_declined;	/* repair() said no */
+	uint64_t	lost_bytes;		/* missing bytes handed to repair */
+	uint64_t	lost_symbols;		/* missing source symbols handed */
 	uint64_t	bytes;			/* payload bytes staged */
 	uint64_t	sessions_now;
 	uint64_t	objects_now;
@@ -64,6 +78,8 @@ struct reasm_chan {
 	uint8_t		src[16];
 	uint8_t		dst[16];
 	uint16_t	port;
+	uint32_t	reception_timeout_ms;	/* signalled for this channel's
+						   session, 0: the params' */
 };
 
 /* New reassembler writing to sink (borrowed; must outlive it). NULL on ENOMEM. */

@@ -23,6 +23,9 @@ struct carousel_src {
 	uint8_t		source[16];
 	uint8_t		has_tsi;	/* accept only this TSI */
 	struct alc_id	tsi;
+	uint32_t	reception_timeout_ms;	/* signalled
+					   transportObjectReceptionTimeout
+					   for this session, 0 = default */
 };
 
 /*

@@ -66,6 +66,24 @@ enum obj_result {
 	OBJ_NRESULTS
 };
 
+/* A byte range [off, off + len) of a transport object. */
+struct obj_range {
+	uint64_t	off;
+	uint64_t	len;
+};
+
+/* Why an incomplete object is handed to repair (protocols.md 5.4). */
+enum obj_repair_trigger {
+	OBJ_REPAIR_LOSS = 0,	/* loss that FEC cannot fix (FEC schemes) */
+	OBJ_REPAIR_TIMEOUT,	/* transportObjectReceptionTimeout, no packet */
+	OBJ_REPAIR_CLOSE,	/* Close Object flag, object incomplete */
+	OBJ_REPAIR_EXPIRED,	/* its FDT instance expired (or was dropped) */
+	OBJ_REPAIR_SESSION,	/* the session ended (closed, idle or left) */
+	OBJ_REPAIR_PLAYER,	/* daemon side: a playlist or player named it */
+	OBJ_REPAIR_ORIGIN,	/* daemon side: never announced, from origin */
+	OBJ_REPAIR_NTRIGGERS
+};
+
 struct obj_sink {
 	void	*ctx;
 	/* Start staging an object of transfer_len bytes; NULL on failure. */
@@ -78,6 +96,28 @@ struct obj_sink {
 	void	(*commit)(void *ctx, void *h, const struct obj_meta *meta);
 	/* Throw the staged bytes away. */
 	void	(*abort)(void *ctx, void *h, enum obj_abort_reason why);
+	/*
+	 * Optional (NULL: incomplete objects are only aborted).  A repair
+	 * trigger fired for an incomplete object.  h holds the bytes
+	 * received so far, or is NULL when nothing was staged (then the
+	 * whole object is missing).  missing[] lists the byte ranges still
+	 * needed: sorted, disjoint, inside meta->transfer_length, small gaps
+	 * merged; lost_bytes is the source bytes actually missing (before
+	 * merging).  meta is borrowed for the call.  Returns 0 when the
+	 * daemon took h (it commits or aborts it, and reports the result
+	 * like a commit), or -1 when it cannot repair this object (repair
+	 * disabled, no repair URL): h then stays with the caller, which
+	 * keeps receiving and does not ask again for this object.
+	 */
+	int	(*repair)(void *ctx, void *h, const struct obj_meta *meta,
+		    const struct obj_range *missing, size_t nmissing,
+		    uint64_t lost_bytes, enum obj_repair_trigger why);
+	/*
+	 * Optional.  An FDT declared a new object (first declaration of
+	 * this TOI): players asking for it may be held until it completes.
+	 * meta is borrowed (no digest needed).
+	 */
+	void	(*announce)(void *ctx, const struct obj_meta *meta);
 };
 
 #endif

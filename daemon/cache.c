@@ -475,6 +475,8 @@ cache_publish(const struct cache_obj *o)
 		return r;
 	if (min_free_shortfall() > 0)
 		cache_enforce();
+	if (cache_cs.p.on_publish != NULL)
+		cache_cs.p.on_publish(o->path);
 	return 0;
 }
 

@@ -30,6 +30,12 @@ struct cache_params {
 	uint32_t	mem_max;	/* playlists/manifests/XML/JSON up to
 					   this size are kept in RAM */
 	uint64_t	mem_budget;	/* total RAM for such objects */
+	/*
+	 * Called after each successful publish with the object's path, from
+	 * the publishing thread, with no lock held (NULL: none).  The hold
+	 * table uses it to wake requests waiting for the object.
+	 */
+	void		(*on_publish)(const char *path);
 };
 
 /* Small playlists and signalling are served from refcounted memory. */

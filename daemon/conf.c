@@ -584,6 +584,15 @@ conf_defaults(struct conf *c)
 	c->http_per_client = 64;
 	c->http_timeout_s = 30;
 	c->http_mem_max = 64 << 10;
+	c->http_hold_ms = 6000;
+	c->http_gap_tag = 1;
+	c->repair_enabled = 1;
+	c->repair_reception_timeout_ms = 2000;
+	c->reasm.reception_timeout_ms = c->repair_reception_timeout_ms;
+	c->repair_fixed_backoff_ms = 0;
+	c->repair_random_backoff_ms = 1000;
+	c->repair_max_parallel = 4;
+	c->repair_timeout_ms = 10000;
 }
 
 int

@@ -14,6 +14,7 @@
 #define CONF_MAX_LISTEN	8
 #define CONF_MAX_SRCS	256
 #define CONF_MAX_NIP_SERVICES	64
+#define CONF_MAX_REPAIR_BASE	8
 
 enum conf_join {
 	CONF_JOIN_ALL = 0,	/* every service signalled */
@@ -59,6 +60,18 @@ struct conf {
 	char		nip_gateway_config[4096];	/* local file, or "" */
 	char		nip_nif[4096];		/* local file, or "" */
 
+	/* [repair] */
+	int		repair_enabled;		/* enabled */
+	size_t		repair_nbase;		/* base_url = URL [WEIGHT] */
+	char		repair_base[CONF_MAX_REPAIR_BASE][1024];
+	uint32_t	repair_base_weight[CONF_MAX_REPAIR_BASE];
+	char		repair_origin[1024];	/* origin, or "" */
+	uint64_t	repair_reception_timeout_ms; /* reception_timeout */
+	uint32_t	repair_fixed_backoff_ms;	/* fixed_backoff */
+	uint32_t	repair_random_backoff_ms;	/* random_backoff */
+	uint32_t	repair_max_parallel;	/* max_parallel */
+	uint32_t	repair_timeout_ms;	/* request_timeout */
+
 	/* [http] */
 	size_t		nlisten;
 	char		listen[CONF_MAX_LISTEN][80];	/* ADDR:PORT */
@@ -67,6 +80,8 @@ struct conf {
 	uint32_t	http_per_client;	/* max_connections_per_client */
 	uint32_t	http_timeout_s;		/* timeout */
 	uint32_t	http_mem_max;		/* small_object_max: served from RAM */
+	uint32_t	http_hold_ms;		/* hold_timeout */
+	int		http_gap_tag;		/* gap_tag: EXT-X-GAP, else hold back */
 };
 
 /* Defaults for every key (what an empty file gives). */

@@ -50,6 +50,14 @@ struct httpd_hooks {
 	 * is "503, retry" rather than 404; else 0.
 	 */
 	int	(*touch)(const char *path);
+	/*
+	 * path is not cached: make sure it is on its way if it can be
+	 * (broadcast reception, unicast repair, the fallback origin).
+	 * urgent: a player is waiting for it now (skip any back-off).
+	 * Return 1 if it is expected (a request may be held for it), 0 if
+	 * it will not come.  NULL: nothing is ever expected.
+	 */
+	int	(*fetch)(const char *path, int urgent);
 };
 
 /*

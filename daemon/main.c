@@ -131,7 +131,7 @@ metrics_hook(char *buf, size_t len)
 }
 
 static const struct httpd_hooks main_hooks = {
-	health_hook, metrics_hook, nip_document, nip_touch
+	health_hook, metrics_hook, nip_document, nip_touch, NULL
 };
 
 /* 1 if dir is a mount point (its device differs from its parent's). */
