@@ -86,9 +86,11 @@ test_hls_OBJS	:= $(test_hold_OBJS)
 test_httpd_hold_OBJS := $(test_httpd_OBJS)
 test_nip_OBJS	:= $(sort $(NIP) $(DVBI) $(STORE) daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
 
+FLEETSIM_OBJS := $(sort tools/fleetsim.o carousel/ranges.o carousel/fec.o daemon/repair_url.o $(COMMON))
+
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check check-unit check-san check-system check-long bench demo \
+.PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
 	install uninstall clean check-style
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast
@@ -110,6 +112,11 @@ $(BUILD)/tests/$(1): tests/unit/$(1).c tests/unit/test.h $$(addprefix $(BUILD)/,
 	$$(CC) $$(ALL_CFLAGS) -Itests/unit -o $$@ $$< $$(addprefix $(BUILD)/,$$($(1)_OBJS)) $$(LDFLAGS) $$(ALL_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# The fleet repair simulation (tools/fleet-repair.md).
+fleetsim: $(BUILD)/fleetsim
+$(BUILD)/fleetsim: $(addprefix $(BUILD)/,$(FLEETSIM_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lm
 
 deps:
 	@sh tools/deps.sh

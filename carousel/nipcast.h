@@ -202,6 +202,32 @@ int	nc_parse_ep(const char *s, int want_tsi, struct nc_ep *ep);
  */
 int	nc_sig_objline(char *line, char **path, char **loc, char **ctype);
 
+/*
+ * Unicast repair signalled for a service (its MulticastTransportSession's
+ * UnicastRepairParameters): the repair_* keys of [service NAME], each one
+ * not given there inherited from [network].  The element is written only
+ * when nbase > 0.  given holds the NC_RP_* bits of the keys the section
+ * itself set.
+ */
+#define NC_REPAIR_MAX_BASE	8
+#define NC_RP_BASE		0x01
+#define NC_RP_OBJECT_BASE	0x02
+#define NC_RP_TIMEOUT		0x04
+#define NC_RP_FIXED		0x08
+#define NC_RP_RANDOM		0x10
+#define NC_RP_TIMEOUT_DEFAULT	1000	/* ms, when a base has no timeout */
+
+struct nc_repair {
+	size_t		nbase;
+	char		*base[NC_REPAIR_MAX_BASE];	/* BaseURL */
+	uint32_t	weight[NC_REPAIR_MAX_BASE];	/* @relativeWeight */
+	char		*object_base;	/* @transportObjectBaseURI or NULL */
+	uint32_t	timeout_ms;	/* @transportObjectReceptionTimeout */
+	uint32_t	fixed_ms;	/* @fixedBackOffPeriod, 0: omitted */
+	uint32_t	random_ms;	/* @randomBackOffPeriod, 0: omitted */
+	uint32_t	given;		/* NC_RP_* */
+};
+
 /* One [service NAME] of a description. */
 struct nc_svc {
 	char		name[NC_NAME_MAX];	/* [a-z0-9_-]+ */
@@ -217,6 +243,7 @@ struct nc_svc {
 	uint32_t	version;	/* Service@version */
 	int		line;		/* of its [service] header */
 	int		hls_line;	/* of its hls key */
+	struct nc_repair repair;	/* [network] defaults applied */
 };
 
 /* A --nip description: the [network] section and the services. */
@@ -236,6 +263,7 @@ struct nc_desc {
 	struct nc_svc	*svc;
 	uint64_t	rate;		/* BitRate when none is given; 0: omit */
 	int64_t		updated;	/* VersionUpdate, Unix seconds */
+	struct nc_repair repair;	/* [network] defaults */
 };
 
 enum nc_doc {

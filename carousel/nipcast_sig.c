@@ -345,6 +345,44 @@ put_mgc_open(struct util_sb *b)
 	    MGC_NS, XSI_NS, EXT_NS, VALID_UNTIL);
 }
 
+/*
+ * UnicastRepairParameters (protocols.md 5.4), only for a service with a
+ * repair base.  The schema's MulticastTransportSession sequence puts it
+ * after BitRate and ForwardErrorCorrectionParameters and before
+ * ObjectCarousel and ServiceComponentIdentifier.  Times are in ms; zero
+ * back-offs and weights of 1 are the defaults and are left out.
+ */
+static void
+put_repair(struct util_sb *b, int ind, const struct nc_repair *r)
+{
+	size_t i;
+
+	if (r->nbase == 0)
+		return;
+	sb_ind(b, ind);
+	sb_lit(b, "<UnicastRepairParameters");
+	if (r->object_base != NULL)
+		sb_attr(b, "transportObjectBaseURI", r->object_base);
+	util_sb_printf(b, " transportObjectReceptionTimeout=\"%u\"",
+	    r->timeout_ms != 0 ? r->timeout_ms : NC_RP_TIMEOUT_DEFAULT);
+	if (r->fixed_ms != 0)
+		util_sb_printf(b, " fixedBackOffPeriod=\"%u\"", r->fixed_ms);
+	if (r->random_ms != 0)
+		util_sb_printf(b, " randomBackOffPeriod=\"%u\"", r->random_ms);
+	sb_lit(b, ">\n");
+	for (i = 0; i < r->nbase && i < NC_REPAIR_MAX_BASE; i++) {
+		sb_ind(b, ind + 1);
+		sb_lit(b, "<BaseURL");
+		if (r->weight[i] != 1)
+			util_sb_printf(b, " relativeWeight=\"%u\"",
+			    r->weight[i]);
+		sb_lit(b, ">");
+		util_sb_xml(b, r->base[i]);
+		sb_lit(b, "</BaseURL>\n");
+	}
+	sb_line(b, ind, "</UnicastRepairParameters>");
+}
+
 /* One MulticastSession: the service's playlist and its transport session. */
 static void
 put_session(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s)
@@ -374,6 +412,7 @@ put_session(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s)
 	util_sb_printf(b, " sessionIdleTimeout=\"%d\">\n", IDLE_MS);
 	put_transport(b, 3, d, s->session.group, s->session.port,
 	    s->session.tsi, s->bitrate ? s->bitrate : d->rate);
+	put_repair(b, 3, &s->repair);
 	sb_ind(b, 3);
 	sb_lit(b, "<ServiceComponentIdentifier "
 	    "xsi:type=\"HLSComponentIdentifierType\"");

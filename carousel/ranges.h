@@ -15,6 +15,16 @@
 #include "sink.h"
 
 /*
+ * Defaults for reasm (tools/fleetsim.c uses the same).  A part of a
+ * multipart/byteranges answer costs about 80 to 100 bytes of headers, so
+ * fetching a gap between two missing runs pays only when the gap is
+ * smaller than that: with symbols of a kilobyte or more, only touching
+ * runs become one range.  64 ranges keep the Range header near 1 KB.
+ */
+#define RANGES_MERGE_GAP	128
+#define RANGES_MAX_PER_REQ	64
+
+/*
  * The byte ranges of the source symbols whose bit is clear in bits (one
  * bit per source symbol, index fec_symbol_index(), LSB first in each
  * byte), for the object partitioned as p.  Runs of missing symbols become

@@ -38,11 +38,17 @@
  *   FDT that was already expired on arrival is still honoured: the clock
  *   of a box, or of a replayed capture, cannot be trusted.
  *
+ * - Unicast repair (only with the sink's repair op): an incomplete object
+ *   is handed over, ranges and all, at the first of Close Object, its
+ *   FDT's expiry, the reception timeout or the end of its session; see
+ *   reasm_repair.c.  Handed over counts as done, like a commit.
+ *
  * The module is split along its state: reasm.c (symbol tracking,
  * sessions, done markers, objects, packet input, expiry and the API),
- * reasm_pend.c (packets waiting for their FDT) and reasm_fdt.c
- * (declarations, FDT instance reassembly and EXT_CENC).  reasm_int.h
- * holds the state above and the functions they share.
+ * reasm_pend.c (packets waiting for their FDT), reasm_fdt.c
+ * (declarations, FDT instance reassembly and EXT_CENC) and reasm_repair.c
+ * (repair triggers).  reasm_int.h holds the state above and the functions
+ * they share.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -240,8 +246,8 @@ reasm_done_find(struct sess *s, const struct alc_id *toi)
 	return d;
 }
 
-static void
-done_add(struct sess *s, struct alc_id toi, uint64_t now)
+void
+reasm_done_add(struct sess *s, struct alc_id toi, uint64_t now)
 {
 	struct done *d = reasm_done_find(s, &toi);
 
@@ -267,8 +273,8 @@ reasm_done_del(struct sess *s, struct done *d)
 
 /* ---- Objects. ---- */
 
-static void
-obj_free(struct reasm *r, struct sess *s, struct obj *o)
+void
+reasm_obj_free(struct reasm *r, struct sess *s, struct obj *o)
 {
 	DL_DELETE(s->objs, o);
 	s->nobjs--;
@@ -284,7 +290,25 @@ reasm_obj_abort(struct reasm *r, struct sess *s, struct obj *o,
     enum obj_abort_reason why)
 {
 	r->sink->abort(r->sink->ctx, o->h, why);
-	obj_free(r, s, o);
+	reasm_obj_free(r, s, o);
+}
+
+void
+reasm_meta_make(struct obj_meta *m, const struct sess *s,
+    const struct decl *dc, uint64_t len)
+{
+	memset(m, 0, sizeof(*m));
+	obj_key_make(&m->key, s, dc->toi);
+	m->location = dc->location;
+	m->transfer_length = len;
+	m->content_length = dc->content_length;
+	m->content_type = dc->ctype;
+	m->content_encoding = dc->cenc;
+	m->has_md5 = dc->has_md5;
+	memcpy(m->md5, dc->md5, sizeof(m->md5));
+	m->has_sha256 = dc->has_sha256;
+	memcpy(m->sha256, dc->sha256, sizeof(m->sha256));
+	m->seq = dc->seq;
 }
 
 /* Hand a complete object (h from begin()) to the sink with its metadata. */
@@ -294,22 +318,11 @@ obj_commit(struct reasm *r, struct sess *s, struct decl *dc, void *h,
 {
 	struct obj_meta m;
 
-	memset(&m, 0, sizeof(m));
-	obj_key_make(&m.key, s, dc->toi);
-	m.location = dc->location;
-	m.transfer_length = len;
-	m.content_length = dc->content_length;
-	m.content_type = dc->ctype;
-	m.content_encoding = dc->cenc;
-	m.has_md5 = dc->has_md5;
-	memcpy(m.md5, dc->md5, sizeof(m.md5));
-	m.has_sha256 = dc->has_sha256;
-	memcpy(m.sha256, dc->sha256, sizeof(m.sha256));
-	m.seq = dc->seq;
+	reasm_meta_make(&m, s, dc, len);
 	r->sink->commit(r->sink->ctx, h, &m);
 	r->st.objects_completed++;
 	dc->state = DECL_DONE;
-	done_add(s, dc->toi, now);
+	reasm_done_add(s, dc->toi, now);
 }
 
 static int
@@ -357,7 +370,7 @@ reasm_obj_feed(struct reasm *r, struct sess *s, struct obj *o,
 	if (o->trk.blocks_left > 0)
 		return 0;
 	obj_commit(r, s, dc, o->h, o->trk.part.len, now);
-	obj_free(r, s, o);
+	reasm_obj_free(r, s, o);
 	return 1;
 }
 
@@ -462,7 +475,6 @@ reasm_obj_start(struct reasm *r, struct sess *s, struct decl *dc,
 	}
 	o->decl = dc;
 	o->last_ms = now;
-	o->close_seen = dc->close_seen;
 	DL_APPEND(s->objs, o);
 	s->nobjs++;
 	r->st.objects_now++;
@@ -507,23 +519,29 @@ data_input(struct reasm *r, struct sess *s, const struct alc_id *toi,
 		if (dc->obj == NULL)
 			return 0;	/* Completed by what was buffered. */
 	}
-	return reasm_obj_feed(r, s, dc->obj, pi, now) < 0 ? -1 : 0;
+	if (reasm_obj_feed(r, s, dc->obj, pi, now) < 0)
+		return -1;
+	reasm_repair_closed(r, s, dc, now);
+	return 0;
 }
 
 /*
  * A data-less packet (RFC 5775 4.1: no FEC Payload ID) only signals Close
- * Session or Close Object.  Close Object on an incomplete object is
- * recorded; unicast repair will start there.
+ * Session or Close Object.  Close Object on an incomplete object starts
+ * unicast repair.
  */
 static int
-signal_input(struct sess *s, const struct alc_pkt *pkt)
+signal_input(struct reasm *r, struct sess *s, const struct alc_pkt *pkt,
+    uint64_t now)
 {
 	struct decl *dc;
 
 	if (pkt->close_object && (dc = reasm_decl_find(s, &pkt->toi)) != NULL) {
 		dc->close_seen = 1;
-		if (dc->obj != NULL)
+		if (dc->obj != NULL) {
 			dc->obj->close_seen = 1;
+			reasm_repair_closed(r, s, dc, now);
+		}
 	}
 	return 0;
 }
@@ -575,10 +593,11 @@ reasm_input(struct reasm *r, const struct reasm_chan *chan,
 	if ((s = sess_get(r, chan, pkt->tsi, now_ms)) == NULL)
 		return -1;
 	s->last_ms = now_ms;
+	s->rto_ms = chan->reception_timeout_ms;
 	if (pkt->close_session)
 		s->closing = 1;
 	if (pkt->fpi_len == 0)
-		rc = signal_input(s, pkt);
+		rc = signal_input(r, s, pkt, now_ms);
 	else if (reasm_id_is_zero(&pkt->toi))
 		rc = reasm_fdt_input(r, s, pkt, &pi, now_ms, now_unix);
 	else
@@ -591,11 +610,12 @@ reasm_input(struct reasm *r, const struct reasm_chan *chan,
 /* ---- Expiry, teardown, API. ---- */
 
 /*
- * Forget a session.  Unless shutting down, what was announced or started
- * and never finished is counted as incomplete.
+ * Forget a session.  Unless shutting down, objects in flight go to repair
+ * (OBJ_REPAIR_SESSION), and what was announced or started and never
+ * finished otherwise is counted as incomplete.
  */
 static void
-sess_free(struct reasm *r, struct sess *s, int shutdown)
+sess_free(struct reasm *r, struct sess *s, int shutdown, uint64_t now)
 {
 	enum obj_abort_reason why = shutdown ? OBJ_ABORT_SHUTDOWN :
 	    OBJ_ABORT_INCOMPLETE;
@@ -606,6 +626,9 @@ sess_free(struct reasm *r, struct sess *s, int shutdown)
 	struct applied *a, *atmp;
 
 	while (s->objs != NULL) {
+		if (!shutdown && reasm_repair_obj(r, s, s->objs,
+		    OBJ_REPAIR_SESSION, now))
+			continue;
 		if (!shutdown)
 			r->st.objects_incomplete++;
 		reasm_obj_abort(r, s, s->objs, why);
@@ -625,18 +648,27 @@ sess_free(struct reasm *r, struct sess *s, int shutdown)
 	free(s);
 }
 
+/*
+ * Age out declarations without an object.  One that was never started
+ * goes to repair whole when its FDT's Expires passes or when it is
+ * forgotten, whichever comes first.
+ */
 static void
 decls_expire(struct reasm *r, struct sess *s, uint64_t now)
 {
 	struct decl *dc, *tmp;
 	uint64_t idle;
+	int drop;
 
 	HASH_ITER(hh, s->decls, dc, tmp) {
 		if (dc->obj != NULL)
 			continue;
 		idle = reasm_age(now, dc->touch_ms);
-		if (dc->unlisted ? idle >= reasm_reparse_ms(r) :
-		    idle > r->p.object_timeout_ms && now >= dc->keep_ms)
+		drop = dc->unlisted ? idle >= reasm_reparse_ms(r) :
+		    idle > r->p.object_timeout_ms && now >= dc->keep_ms;
+		if (drop || (dc->keep_ms != 0 && now >= dc->keep_ms))
+			reasm_repair_decl(r, s, dc, now);
+		if (drop)
 			reasm_decl_drop(r, s, dc, 1);
 	}
 }
@@ -649,11 +681,14 @@ sess_expire(struct reasm *r, struct sess *s, uint64_t now)
 	struct fdtasm *fa, *ftmp;
 	struct applied *a, *atmp;
 
-	DL_FOREACH_SAFE(s->objs, o, otmp)
+	DL_FOREACH_SAFE(s->objs, o, otmp) {
+		if (reasm_repair_tick(r, s, o, now))
+			continue;
 		if (reasm_age(now, o->last_ms) > r->p.object_timeout_ms) {
 			r->st.objects_incomplete++;
 			reasm_obj_abort(r, s, o, OBJ_ABORT_INCOMPLETE);
 		}
+	}
 	decls_expire(r, s, now);
 	HASH_ITER(hh, s->done, d, dtmp)
 		if (reasm_age(now, d->last_ms) > r->p.done_ms)
@@ -681,7 +716,7 @@ reasm_expire(struct reasm *r, uint64_t now_ms)
 		idle = reasm_age(now_ms, s->last_ms);
 		if (idle > r->p.session_timeout_ms ||
 		    (s->closing && idle > REASM_CLOSE_GRACE_MS))
-			sess_free(r, s, 0);
+			sess_free(r, s, 0, now_ms);
 		else
 			sess_expire(r, s, now_ms);
 	}
@@ -713,7 +748,7 @@ reasm_free(struct reasm *r)
 	if (r == NULL)
 		return;
 	HASH_ITER(hh, r->sessions, s, tmp)
-		sess_free(r, s, 1);
+		sess_free(r, s, 1, 0);
 	free(r);
 }
 

@@ -37,9 +37,9 @@ struct reasm_params {
 						   0 = only other triggers */
 	uint32_t	repair_merge_gap;	/* missing ranges closer than
 						   this many bytes are merged
-						   into one (0: 4 symbols) */
+						   into one (0: RANGES_MERGE_GAP) */
 	uint32_t	repair_max_ranges;	/* ranges per object handed to
-						   repair (0: 32); beyond, the
+						   repair (0: 64); beyond, the
 						   closest are merged */
 };
 

@@ -203,6 +203,8 @@ decl_replace(struct reasm *r, struct sess *s, struct decl *dc,
 	dc->state = DECL_NEW;
 	dc->refused = 0;
 	dc->limited = 0;
+	dc->declined = 0;
+	dc->close_seen = 0;
 	dc->seq = ++r->seq;
 	return decl_fill(dc, f, 0);
 }
@@ -214,19 +216,24 @@ decl_len_zero(const struct decl *dc)
 	    (dc->transfer_length < 0 && dc->content_length == 0);
 }
 
-/* Apply one File of FDT instance id. */
+/*
+ * Apply one File of FDT instance id.  A new declaration, or a new version
+ * replacing one, is announced to the sink; repeats are not.
+ */
 static void
 decl_apply(struct reasm *r, struct sess *s, uint32_t id,
     const struct fdt_file *f, uint64_t keep, uint64_t now)
 {
 	struct decl *dc;
 	struct done *d;
+	int fresh = 0;
 
 	if (reasm_id_is_zero(&f->toi) || f->location == NULL)
 		return;
 	if ((dc = reasm_decl_find(s, &f->toi)) == NULL) {
 		if ((dc = decl_new(r, s, f)) == NULL)
 			return;
+		fresh = 1;
 	} else if (fdt_id_late(dc->inst, id) &&
 	    reasm_age(now, dc->inst_ms) < r->p.object_timeout_ms) {
 		/*
@@ -239,10 +246,13 @@ decl_apply(struct reasm *r, struct sess *s, uint32_t id,
 		dc->gen = s->gen;
 		dc->unlisted = 0;
 		return;
-	} else if ((decl_differs(dc, f) ? decl_replace(r, s, dc, f) :
-	    decl_fill(dc, f, 1)) < 0) {
-		reasm_decl_drop(r, s, dc, 0);
-		return;
+	} else {
+		fresh = decl_differs(dc, f);
+		if ((fresh ? decl_replace(r, s, dc, f) : decl_fill(dc, f, 1)) <
+		    0) {
+			reasm_decl_drop(r, s, dc, 0);
+			return;
+		}
 	}
 	dc->inst = id;
 	dc->inst_ms = now;
@@ -250,11 +260,16 @@ decl_apply(struct reasm *r, struct sess *s, uint32_t id,
 	dc->unlisted = 0;
 	dc->touch_ms = now;
 	dc->keep_ms = keep;
-	if ((d = reasm_done_find(s, &dc->toi)) != NULL)
+	if ((d = reasm_done_find(s, &dc->toi)) != NULL) {
 		d->last_ms = now;
-	else if (dc->obj == NULL && !dc->refused && dc->state != DECL_DONE &&
-	    (reasm_pend_find(s, &dc->toi) != NULL || decl_len_zero(dc)))
-		(void)reasm_obj_open(r, s, dc, NULL, now);
+		return;
+	}
+	if (fresh)
+		reasm_announce(r, s, dc);
+	if (dc->obj == NULL && !dc->refused && dc->state != DECL_DONE &&
+	    (reasm_pend_find(s, &dc->toi) != NULL || decl_len_zero(dc)) &&
+	    reasm_obj_open(r, s, dc, NULL, now) == 0)
+		reasm_repair_closed(r, s, dc, now);
 }
 
 /* ---- FDT instances. ---- */

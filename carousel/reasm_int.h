@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * reasm_int.h: private to reasm.c, reasm_pend.c and reasm_fdt.c.  The
- * state of one reassembler (see the overview at the top of reasm.c) and
- * the functions the three files share.  Everything here is owned by the
+ * reasm_int.h: private to reasm.c, reasm_pend.c, reasm_fdt.c and
+ * reasm_repair.c.  The state of one reassembler (see the overview at the
+ * top of reasm.c) and the functions the files share.  Everything here is owned by the
  * rx thread; nothing outside carousel/reasm*.c may include it.
  */
 #ifndef NIPCACHE_REASM_INT_H
@@ -16,6 +16,7 @@
 #include <utlist.h>
 
 #include "fec.h"
+#include "ranges.h"
 #include "reasm.h"
 
 #define REASM_MAX_SYMBOLS	(1u << 24)	/* 2 MiB of bitmap per object */
@@ -25,6 +26,8 @@
 #define REASM_MAX_APPLIED	4096u		/* applied FDT IDs remembered */
 #define REASM_CLOSE_GRACE_MS	2000u		/* after Close Session */
 #define FDT_ID_MASK		0xFFFFFu	/* 20-bit instance IDs */
+#define REASM_REPAIR_RANGES	RANGES_MAX_PER_REQ	/* default */
+#define REASM_REPAIR_RANGES_MAX	4096u		/* cap on repair_max_ranges */
 
 struct sess_key {
 	uint8_t		family;
@@ -88,6 +91,8 @@ struct decl {
 	uint8_t		refused;	/* permanently refused by a bound */
 	uint8_t		limited;	/* a transient bound was counted */
 	uint8_t		close_seen;	/* Close Object flag seen */
+	uint8_t		declined;	/* repair() refused it while never
+					   started: not asked again */
 	uint64_t	touch_ms;	/* last packet or declaration */
 	uint64_t	inst_ms;	/* last time inst (re)declared it */
 	uint64_t	keep_ms;	/* FDT Expires, monotonic, 0 if past */
@@ -101,7 +106,8 @@ struct obj {
 	void		*h;		/* sink handle */
 	struct symtrack	trk;
 	uint64_t	last_ms;
-	uint8_t		close_seen;
+	uint8_t		close_seen;	/* a packet fed to it had Close Object */
+	uint8_t		declined;	/* repair() refused it: not asked again */
 };
 
 struct done {
@@ -155,6 +161,8 @@ struct sess {
 	UT_hash_handle	hh;
 	struct sess_key	key;
 	uint64_t	last_ms;
+	uint32_t	rto_ms;		/* reception timeout of the channel of
+					   its last packet, 0: the params' */
 	uint8_t		closing;	/* Close Session flag seen */
 	uint8_t		complete;	/* newest FDT said Complete */
 	uint8_t		full_fdt;	/* newest FDT said FullFDT */
@@ -229,8 +237,15 @@ int	reasm_trk_add(struct reasm *r, struct symtrack *t,
 
 /* The done marker of toi in s, or NULL. */
 struct done *reasm_done_find(struct sess *s, const struct alc_id *toi);
+/* Mark toi done (its repeats are ignored); silently not on ENOMEM. */
+void	reasm_done_add(struct sess *s, struct alc_id toi, uint64_t now);
 /* Forget a done marker (the next carousel cycle is received again). */
 void	reasm_done_del(struct sess *s, struct done *d);
+/* What a commit of dc's object of len bytes tells the sink. */
+void	reasm_meta_make(struct obj_meta *m, const struct sess *s,
+	    const struct decl *dc, uint64_t len);
+/* Free o (its handle is the sink's now) and release its in-flight bytes. */
+void	reasm_obj_free(struct reasm *r, struct sess *s, struct obj *o);
 /* Abort o in the sink with reason why, then free it. */
 void	reasm_obj_abort(struct reasm *r, struct sess *s, struct obj *o,
 	    enum obj_abort_reason why);
@@ -271,5 +286,23 @@ void	reasm_applied_del(struct sess *s, struct applied *a);
 int	reasm_fdt_input(struct reasm *r, struct sess *s,
 	    const struct alc_pkt *pkt, const struct pinfo *pi, uint64_t now,
 	    int64_t now_unix);
+
+/* reasm_repair.c: unicast repair triggers (sink repair and announce ops). */
+
+/* Hand incomplete o to repair for why; 1 when taken (o is gone), else 0. */
+int	reasm_repair_obj(struct reasm *r, struct sess *s, struct obj *o,
+	    enum obj_repair_trigger why, uint64_t now);
+/* dc's object was fed a Close Object packet and is incomplete: repair. */
+void	reasm_repair_closed(struct reasm *r, struct sess *s, struct decl *dc,
+	    uint64_t now);
+/* EXPIRED or TIMEOUT due for o (expiry tick)?  1 when taken (o is gone). */
+int	reasm_repair_tick(struct reasm *r, struct sess *s, struct obj *o,
+	    uint64_t now);
+/* dc was declared, never started, and expires: repair it whole (h NULL). */
+void	reasm_repair_decl(struct reasm *r, struct sess *s, struct decl *dc,
+	    uint64_t now);
+/* Tell the sink (announce op) that dc declares a new object. */
+void	reasm_announce(struct reasm *r, const struct sess *s,
+	    const struct decl *dc);
 
 #endif

@@ -333,6 +333,8 @@ rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
 	c->fstats[fi].last_ms = now;
 	ch.family = (uint8_t)c->family;
 	ch.port = c->port;
+	/* The session's signalled transportObjectReceptionTimeout. */
+	ch.reception_timeout_ms = c->filters[fi].reception_timeout_ms;
 	(void)reasm_input(rx->reasm, &ch, &pkt, now, wall);
 }
 

@@ -3,15 +3,17 @@
  * cache.c: the object index.  One lock, cache_lock, covers everything in
  * struct cache_state (cache_int.h) that is not marked otherwise: the
  * uthash index, the three lists (LRU, hot descriptors, RAM blobs), the pin
- * table and the counters.  do_cache_* functions need it held.  Files are
- * renamed, opened, read, unlinked and closed only with the lock released:
- * the entries removed under the lock are collected on a victim list and
- * their files dealt with afterwards.  Names are unique per version, so a
- * file is never replaced under a reader.
+ * table and grace records, and the counters.  do_cache_* functions need
+ * it held.  Files are renamed, opened, read, unlinked and closed only
+ * with the lock released: the entries removed under the lock are
+ * collected on a victim list and their files dealt with afterwards.
+ * Names are unique per version, so a file is never replaced under a
+ * reader.
  *
- * This file publishes, pins, evicts and rebuilds; cache_serve.c answers
- * lookups.  A table add that runs out of memory is refused and counted
- * (hash_oom): the object is then simply not cached, or not pinned.
+ * This file publishes, evicts and rebuilds; cache_pin.c decides what is
+ * pinned and for how long; cache_serve.c answers lookups.  A table add
+ * that runs out of memory is refused and counted (hash_oom): the object
+ * is then simply not cached, or not pinned.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,13 +34,6 @@
 #include "util.h"
 
 #define CACHE_PLAYLIST_SCAN	(1024 * 1024)	/* rebuild reads these */
-
-/* An init segment referenced by refs live playlists. */
-struct cache_pin {
-	UT_hash_handle	hh;
-	char		*path;
-	uint32_t	refs;
-};
 
 pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 struct cache_state cache_cs = { .rootfd = -1, .lockfd = -1 };
@@ -86,7 +81,7 @@ entry_classify(struct cache_entry *e)
 static void
 entry_free(struct cache_entry *e)
 {
-	size_t i;
+	uint32_t i;
 
 	if (e == NULL)
 		return;
@@ -124,7 +119,7 @@ do_cache_find(const char *path)
 	return e;
 }
 
-static void
+void
 do_cache_set_pinned(struct cache_entry *e, int pinned)
 {
 	if (e->pinned == pinned)
@@ -136,93 +131,22 @@ do_cache_set_pinned(struct cache_entry *e, int pinned)
 		cache_cs.st.pinned_bytes -= entry_bytes(e);
 }
 
-/* Recompute the pin of the entry at path, if it is cached. */
-static void
-do_cache_repin(const char *path)
-{
-	struct cache_entry *e = do_cache_find(path);
-	struct cache_pin *pin;
-
-	if (e == NULL)
-		return;
-	HASH_FIND_STR(cache_cs.pins, path, pin);
-	do_cache_set_pinned(e, e->pin_self || pin != NULL);
-}
-
-/* The pin record of path, new ones with no reference; NULL if no memory. */
-static struct cache_pin *
-do_cache_pin_get(const char *path)
-{
-	struct cache_pin *pin;
-
-	HASH_FIND_STR(cache_cs.pins, path, pin);
-	if (pin != NULL)
-		return pin;
-	if ((pin = calloc(1, sizeof(*pin))) == NULL)
-		return NULL;
-	if ((pin->path = strdup(path)) == NULL)
-		goto out_free_pin;
-	HASH_ADD_KEYPTR(hh, cache_cs.pins, pin->path, strlen(pin->path), pin);
-	if (!cache_hash_added(pin))
-		goto out_free_path;
-	return pin;
-out_free_path:
-	free(pin->path);
-out_free_pin:
-	free(pin);
-	return NULL;
-}
-
-/* Count e's references in the pin table (entries it names get pinned). */
-static void
-do_cache_pins_add(struct cache_entry *e)
-{
-	struct cache_pin *pin;
-	size_t i, kept = 0;
-
-	for (i = 0; i < e->nrefs; i++) {
-		if ((pin = do_cache_pin_get(e->refs[i])) == NULL) {
-			/* Out of memory: that reference goes unpinned. */
-			free(e->refs[i]);
-			continue;
-		}
-		pin->refs++;
-		e->refs[kept++] = e->refs[i];
-		do_cache_repin(pin->path);
-	}
-	e->nrefs = kept;
-}
-
-static void
-do_cache_pins_drop(struct cache_entry *e)
-{
-	struct cache_pin *pin;
-	size_t i;
-
-	for (i = 0; i < e->nrefs; i++) {
-		HASH_FIND_STR(cache_cs.pins, e->refs[i], pin);
-		if (pin == NULL || --pin->refs > 0)
-			continue;
-		HASH_DEL(cache_cs.pins, pin);
-		free(pin->path);
-		free(pin);
-		do_cache_repin(e->refs[i]);
-	}
-}
-
 /*
  * Take e out of the index and every list and put it on *victims; its
- * descriptor, blob and file are dealt with by victims_free.
+ * descriptor, blob and file are dealt with by victims_free.  succ is the
+ * version replacing it, about to be indexed, or NULL: what e references
+ * and succ does not gets its grace period.
  */
 static void
-do_cache_remove(struct cache_entry *e, struct cache_entry **victims)
+do_cache_remove(struct cache_entry *e, const struct cache_entry *succ,
+    struct cache_entry **victims)
 {
 	HASH_DEL(cache_cs.index, e);
 	DL_DELETE2(cache_cs.lru, e, prev, next);
 	do_cache_drop_hot(e);
 	do_cache_drop_blob(e);
 	do_cache_set_pinned(e, 0);
-	do_cache_pins_drop(e);
+	do_cache_pins_retire(e, succ);
 	cache_cs.st.bytes -= entry_bytes(e);
 	cache_cs.st.objects--;
 	e->next = *victims;
@@ -233,8 +157,6 @@ do_cache_remove(struct cache_entry *e, struct cache_entry **victims)
 static int
 do_cache_insert(struct cache_entry *e)
 {
-	struct cache_pin *pin;
-
 	HASH_ADD_KEYPTR(hh, cache_cs.index, e->path, strlen(e->path), e);
 	if (!cache_hash_added(e))
 		return -1;
@@ -245,16 +167,18 @@ do_cache_insert(struct cache_entry *e)
 		DL_PREPEND2(cache_cs.blobs, e, bprev, bnext);
 		cache_cs.st.mem_bytes += e->blob->len;
 	}
-	HASH_FIND_STR(cache_cs.pins, e->path, pin);
-	do_cache_set_pinned(e, e->pin_self || pin != NULL);
+	do_cache_set_pinned(e, e->pin_self || do_cache_pin_held(e->path));
 	do_cache_pins_add(e);
 	return 0;
 }
 
 /*
  * The next victim: the least recently used unpinned entry, or the least
- * recently used of all when every entry is pinned.  Pinned entries are
- * few (playlists and their init segments), so the walk is short.
+ * recently used of all when every entry is pinned.  The walk passes over
+ * pinned entries only: the live windows of current playlists, which are
+ * recent and so rarely at the tail, and at most NAMES_MAX_REFS per
+ * playlist plus the grace records' share when the cap is too small for
+ * them.
  */
 static struct cache_entry *
 do_cache_lru_victim(void)
@@ -270,7 +194,7 @@ do_cache_lru_victim(void)
 	return tail;
 }
 
-/* Evict until bytes <= target; eviction may unpin init segments. */
+/* Evict until bytes <= target; evicting a playlist starts a grace. */
 static void
 do_cache_evict(uint64_t target, struct cache_entry **victims)
 {
@@ -281,7 +205,7 @@ do_cache_evict(uint64_t target, struct cache_entry **victims)
 		cache_cs.st.evictions++;
 		if (e->pinned)
 			cache_cs.st.evictions_pinned++;
-		do_cache_remove(e, victims);
+		do_cache_remove(e, NULL, victims);
 	}
 }
 
@@ -306,23 +230,6 @@ do_cache_is_stale(const struct cache_entry *e)
 	struct cache_entry *old = do_cache_find(e->path);
 
 	return old != NULL && is_stale(e, old);
-}
-
-/* names_hls_maps callback: append a path to e->refs. */
-static void
-entry_add_ref(void *arg, const char *path)
-{
-	struct cache_entry *e = arg;
-	char **r, *s;
-
-	if ((s = strdup(path)) == NULL)
-		return;
-	if ((r = realloc(e->refs, (e->nrefs + 1) * sizeof(*r))) == NULL) {
-		free(s);
-		return;
-	}
-	e->refs = r;
-	e->refs[e->nrefs++] = s;
 }
 
 static struct cache_entry *
@@ -365,9 +272,24 @@ publish_prepare(const struct cache_obj *o)
 	    o->size <= cache_cs.p.mem_budget)
 		e->blob = cache_blob_new(o->body, o->size);
 	if (o->body != NULL && e->pin_self)
-		names_hls_maps(e->path, (const char *)o->body, o->size,
-		    entry_add_ref, e);
+		cache_pin_scan(e, (const char *)o->body, (size_t)o->size);
 	return e;
+}
+
+/*
+ * Read the references of a playlist that came without its body in
+ * memory (larger than mem_max) from its file, as the rebuild does.
+ */
+static void
+entry_scan_file(struct cache_entry *e)
+{
+	char *body;
+
+	if (e->size > CACHE_PLAYLIST_SCAN || (body = cache_fs_read_body(
+	    cache_cs.rootfd, e->file, (size_t)e->size)) == NULL)
+		return;
+	cache_pin_scan(e, body, (size_t)e->size);
+	free(body);
 }
 
 /* Bytes to free to honour min_free; lock not held. */
@@ -408,6 +330,7 @@ static int
 publish_commit(struct cache_entry *e)
 {
 	struct cache_entry *old, *victims = NULL;
+	uint64_t now = cache_now_ms();
 	int r = 0;
 
 	pthread_mutex_lock(&cache_lock);
@@ -418,7 +341,7 @@ publish_commit(struct cache_entry *e)
 		return 1;
 	}
 	if ((old = do_cache_find(e->path)) != NULL)
-		do_cache_remove(old, &victims);
+		do_cache_remove(old, e, &victims);
 	if (do_cache_insert(e) < 0) {
 		cache_cs.st.publish_errors++;
 		e->next = victims;
@@ -429,6 +352,7 @@ publish_commit(struct cache_entry *e)
 	} else {
 		cache_cs.st.inserts++;
 	}
+	do_cache_pins_expire(now);
 	do_cache_evict(cache_cs.p.max_bytes, &victims);
 	do_cache_trim_blobs();
 	pthread_mutex_unlock(&cache_lock);
@@ -471,6 +395,8 @@ cache_publish(const struct cache_obj *o)
 	if (cache_cs.p.fsync_mode >= CONF_FSYNC_ALWAYS &&
 	    cache_fs_sync_dir_of(cache_cs.rootfd, e->file) < 0)
 		log_warn_rl("cache publish: fsync dir of %s", e->file);
+	if (e->pin_self && o->body == NULL)
+		entry_scan_file(e);
 	if ((r = publish_commit(e)) != 0)
 		return r;
 	if (min_free_shortfall() > 0)
@@ -523,21 +449,15 @@ gen_cmp(const void *a, const void *b)
 	return x->gen < y->gen ? -1 : x->gen > y->gen;
 }
 
-/* Re-read small playlists so their init segments are pinned again. */
+/* Re-read playlists so that what they reference is pinned again. */
 static void
 rebuild_pins(struct cache_entry *idx)
 {
 	struct cache_entry *e, *tmp;
-	char *body;
 
 	HASH_ITER(hh, idx, e, tmp) {
-		if (!e->pin_self || e->size > CACHE_PLAYLIST_SCAN ||
-		    (body = cache_fs_read_body(cache_cs.rootfd, e->file,
-		    (size_t)e->size)) == NULL)
-			continue;
-		names_hls_maps(e->path, body, (size_t)e->size, entry_add_ref,
-		    e);
-		free(body);
+		if (e->pin_self)
+			entry_scan_file(e);
 	}
 }
 
@@ -620,7 +540,6 @@ void
 cache_shutdown(void)
 {
 	struct cache_entry *e, *tmp, *all = NULL;
-	struct cache_pin *pin, *ptmp;
 	int rootfd, lockfd;
 	char *dir;
 
@@ -632,11 +551,7 @@ cache_shutdown(void)
 		e->next = all;
 		all = e;
 	}
-	HASH_ITER(hh, cache_cs.pins, pin, ptmp) {
-		HASH_DEL(cache_cs.pins, pin);
-		free(pin->path);
-		free(pin);
-	}
+	do_cache_pins_clear();
 	dir = (char *)(uintptr_t)cache_cs.p.dir;
 	rootfd = cache_cs.rootfd;
 	lockfd = cache_cs.lockfd;
@@ -663,11 +578,18 @@ cache_set_limits(uint64_t max_bytes, uint64_t min_free_bytes,
 		cache_enforce();
 }
 
+/* Release due grace records, then evict what they no longer protect. */
 void
 cache_housekeep(void)
 {
-	if (atomic_load(&cache_is_ready))
-		cache_enforce();
+	uint64_t now = cache_now_ms();
+
+	if (!atomic_load(&cache_is_ready))
+		return;
+	pthread_mutex_lock(&cache_lock);
+	do_cache_pins_expire(now);
+	pthread_mutex_unlock(&cache_lock);
+	cache_enforce();
 }
 
 void

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cache.h: THE object store.  A uthash index keyed by URL path, an LRU with
- * a byte cap and min_free, pinning of current playlists/manifests and the
- * init segments they reference, and one lock (cache_lock).  Object files
+ * a byte cap and min_free, pinning of current playlists/manifests and of
+ * everything a current HLS playlist references (segments, parts, init
+ * sections, keys), kept pinned for a grace period after a new version drops
+ * them (the old version's duration plus its longest segment, at least 3 x
+ * target duration, at most 10 minutes), and one lock (cache_lock).  Object files
  * are self-describing (see cache_fs.h) so the index is rebuilt after any
  * restart, clean or not.
  *
@@ -122,8 +125,8 @@ struct cache_obj {
  * unless the bytes are the same (same MD5: a duplicate); otherwise the
  * larger seq wins, 0 losing to any other; on an equal seq
  * the same MD5 is a duplicate (1) and a different one replaces.  The body
- * of a small object (o->body) is copied into RAM; for a playlist it is
- * also scanned for #EXT-X-MAP init segments, which get pinned.
+ * of a small object (o->body) is copied into RAM; an HLS playlist is also
+ * scanned for everything it references, which gets pinned.
  */
 int	cache_publish(const struct cache_obj *o);
 
@@ -142,7 +145,10 @@ int	cache_peek(const char *path, struct cache_hit *out);
 void	cache_close(struct cache_hit *h);
 void	cache_blob_unref(struct cache_blob *b);
 
-/* Periodic work: enforce min_free as the file system fills from elsewhere. */
+/*
+ * Periodic work: enforce min_free as the file system fills from elsewhere,
+ * and release expired grace pins.
+ */
 void	cache_housekeep(void);
 void	cache_get_stats(struct cache_stats *out);
 /* 1 once cache_init has succeeded. */

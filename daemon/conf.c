@@ -248,7 +248,7 @@ parse_decoded_max(struct conf *c, const char *v, char *why, size_t n)
 }
 
 static int
-parse_require_mount(struct conf *c, const char *v, char *why, size_t n)
+parse_bool_to(int *dst, const char *v, char *why, size_t n)
 {
 	int b = util_parse_bool(v);
 
@@ -256,8 +256,14 @@ parse_require_mount(struct conf *c, const char *v, char *why, size_t n)
 		snprintf(why, n, "expected yes or no");
 		return -1;
 	}
-	c->require_mount = b;
+	*dst = b;
 	return 0;
+}
+
+static int
+parse_require_mount(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_bool_to(&c->require_mount, v, why, n);
 }
 
 /* "ADDR:PORT" with an IPv4 address, or "[IPv6]:PORT". */
@@ -456,6 +462,127 @@ parse_nif(struct conf *c, const char *v, char *why, size_t n)
 	return parse_abs_path(c->nip_nif, sizeof(c->nip_nif), v, why, n);
 }
 
+static int
+parse_hold(struct conf *c, const char *v, char *why, size_t n)
+{
+	uint64_t ms;
+
+	if (parse_ms_in(&ms, v, 0, 60000, why, n) < 0)
+		return -1;
+	c->http_hold_ms = (uint32_t)ms;
+	return 0;
+}
+
+static int
+parse_gap_tag(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_bool_to(&c->http_gap_tag, v, why, n);
+}
+
+static int
+parse_repair_enabled(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_bool_to(&c->repair_enabled, v, why, n);
+}
+
+/* An http:// or https:// URL with a host, no blanks; into dst. */
+static int
+parse_http_url(char *dst, size_t len, const char *v, size_t vlen, char *why,
+    size_t n)
+{
+	size_t skip = strncasecmp(v, "http://", 7) == 0 ? 7 :
+	    strncasecmp(v, "https://", 8) == 0 ? 8 : 0;
+
+	if (skip == 0 || vlen <= skip || v[skip] == '/' || vlen >= len ||
+	    memchr(v, ' ', vlen) != NULL || memchr(v, '\t', vlen) != NULL) {
+		snprintf(why, n, "expected an http:// or https:// URL with a "
+		    "host, shorter than %zu bytes", len);
+		return -1;
+	}
+	memcpy(dst, v, vlen);
+	dst[vlen] = '\0';
+	return 0;
+}
+
+/* base_url = URL [WEIGHT]; repeatable. */
+static int
+parse_repair_base(struct conf *c, const char *v, char *why, size_t n)
+{
+	size_t l = strcspn(v, " \t"), i = c->repair_nbase;
+	const char *w = v + l + strspn(v + l, " \t");
+	uint32_t weight = 1;
+
+	if (i >= CONF_MAX_REPAIR_BASE) {
+		snprintf(why, n, "at most %d base URLs", CONF_MAX_REPAIR_BASE);
+		return -1;
+	}
+	if (parse_http_url(c->repair_base[i], sizeof(c->repair_base[i]), v, l,
+	    why, n) < 0)
+		return -1;
+	if (*w != '\0' && parse_u32_in(&weight, w, 0, 1000000, why, n) < 0)
+		return -1;
+	c->repair_base_weight[i] = weight;
+	c->repair_nbase++;
+	return 0;
+}
+
+static int
+parse_repair_origin(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_http_url(c->repair_origin, sizeof(c->repair_origin), v,
+	    strlen(v), why, n);
+}
+
+static int
+parse_reception_timeout(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (parse_ms_in(&c->repair_reception_timeout_ms, v, 0, 600000, why,
+	    n) < 0)
+		return -1;
+	c->reasm.reception_timeout_ms = c->repair_reception_timeout_ms;
+	return 0;
+}
+
+static int
+parse_backoff(uint32_t *dst, const char *v, char *why, size_t n)
+{
+	uint64_t ms;
+
+	if (parse_ms_in(&ms, v, 0, 600000, why, n) < 0)
+		return -1;
+	*dst = (uint32_t)ms;
+	return 0;
+}
+
+static int
+parse_fixed_backoff(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_backoff(&c->repair_fixed_backoff_ms, v, why, n);
+}
+
+static int
+parse_random_backoff(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_backoff(&c->repair_random_backoff_ms, v, why, n);
+}
+
+static int
+parse_max_parallel(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_u32_in(&c->repair_max_parallel, v, 1, 64, why, n);
+}
+
+static int
+parse_request_timeout(struct conf *c, const char *v, char *why, size_t n)
+{
+	uint64_t ms;
+
+	if (parse_ms_in(&ms, v, 100, 600000, why, n) < 0)
+		return -1;
+	c->repair_timeout_ms = (uint32_t)ms;
+	return 0;
+}
+
 static const struct conf_key {
 	const char	*section;
 	const char	*name;
@@ -491,6 +618,16 @@ static const struct conf_key {
 	{ "http", "max_connections_per_client", parse_per_client },
 	{ "http", "timeout", parse_http_timeout },
 	{ "http", "memory_object_max", parse_mem_max },
+	{ "http", "hold_timeout", parse_hold },
+	{ "http", "gap_tag", parse_gap_tag },
+	{ "repair", "enabled", parse_repair_enabled },
+	{ "repair", "base_url", parse_repair_base },
+	{ "repair", "origin", parse_repair_origin },
+	{ "repair", "reception_timeout", parse_reception_timeout },
+	{ "repair", "fixed_backoff", parse_fixed_backoff },
+	{ "repair", "random_backoff", parse_random_backoff },
+	{ "repair", "max_parallel", parse_max_parallel },
+	{ "repair", "request_timeout", parse_request_timeout },
 };
 
 /* libinih callback: one key at a time; remembers the first error only. */

@@ -52,6 +52,10 @@ struct hls_state {
 	uint64_t	served_last;	/* highest served MSN so far */
 	int64_t		msn_shift;	/* served = source + shift */
 	uint64_t	disc_shift;	/* added to DISCONTINUITY-SEQUENCE */
+	uint64_t	disc_last;	/* discontinuity number of the last
+					   served segment (never decreases) */
+	uint64_t	disc_msn;	/* served MSN given an added
+					   EXT-X-DISCONTINUITY (0: none) */
 };
 
 /* Facts about the playlist as served (for LL-HLS and the counters). */

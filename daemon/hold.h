@@ -55,6 +55,8 @@ void	hold_published(const char *path);
 
 /* State of path (PENDING entries older than pending_ttl_ms are NONE). */
 enum hold_state hold_state(const char *path);
+/* 1 if a request is held for path now (a player is waiting for it). */
+int	hold_waiting(const char *path);
 /* Current generation of path (0 if unknown); read it before a lookup. */
 uint64_t hold_gen(const char *path);
 

@@ -23,7 +23,8 @@
  * "max-age=1" so a live stream never sticks on a stale copy; everything
  * else is immutable once published and gets "public, max-age=86400,
  * immutable".  A miss is 404, or 503 with Retry-After while the cache is
- * not open yet.
+ * not open yet; a miss on an object that is on its way is held
+ * (httpd_hold.c), which is why the daemons allow suspend/resume.
  *
  * HTTP status codes exist only in the httpd files.  Nothing is logged
  * per request; bad requests are answered and counted.
@@ -120,11 +121,11 @@ static const struct {
 };
 
 static const char *const httpd_labels[HTTPD_NCODES] = {
-	"200", "204", "206", "304", "400", "404", "416", "other"
+	"200", "204", "206", "304", "400", "404", "416", "503", "other"
 };
 
 static const unsigned httpd_code_vals[HTTPD_NCODES - 1] = {
-	200, 204, 206, 304, 400, 404, 416
+	200, 204, 206, 304, 400, 404, 416, 503
 };
 
 /* Index into by_code[]: the last one collects every other status. */
@@ -161,6 +162,7 @@ httpd_get_stats(struct httpd_stats *out)
 	}
 	out->bytes_sent_hint = atomic_load_explicit(&httpd_bytes,
 	    memory_order_relaxed);
+	httpd_hold_stats(out);
 }
 
 int
@@ -374,7 +376,6 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	static int seen;
 	char path[NAMES_MAX + 1];
 	enum httpd_method m = httpd_method(method);
 
@@ -384,7 +385,7 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (*con_cls == NULL) {
 		if (m == HTTPD_M_OTHER)
 			return httpd_queue_fixed(c, HTTPD_F_METHOD, m);
-		*con_cls = &seen;
+		httpd_req_mark(con_cls);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -398,7 +399,18 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (names_is_reserved(path))
 		return httpd_reserved(c, path, m);
 	return httpd_object(c, path, m, httpd.hooks.touch != NULL ?
-	    httpd.hooks.touch(path) : 0);
+	    httpd.hooks.touch(path) : 0, con_cls);
+}
+
+/* A request is over (answered, or its connection closed). */
+static void
+httpd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	httpd_req_done(con_cls);
 }
 
 /* Keep the path raw: httpu_check_target() must see the escapes. */
@@ -510,6 +522,7 @@ httpd_listen(const struct conf *c, size_t i)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEM,
 	    MHD_OPTION_UNESCAPE_CALLBACK, httpd_unescape, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify_conn, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL) {
 		log_warnx("httpd: listen %s: cannot start (address in use?)",
@@ -558,6 +571,7 @@ httpd_start(const struct conf *c, const struct httpd_hooks *hooks)
 		}
 	}
 	httpd_rc_init();
+	httpd_hold_start(c, httpd.hooks.fetch);
 	httpd.n = 0;
 	httpd.running = 1;
 	for (i = 0; i < c->nlisten && i < CONF_MAX_LISTEN; i++) {
@@ -578,11 +592,14 @@ httpd_stop(void)
 
 	if (!httpd.running)
 		return;
+	/* MHD panics if a connection is still suspended when it stops. */
+	httpd_hold_stop();
 	for (i = 0; i < httpd.n; i++) {
 		MHD_stop_daemon(httpd.d[i]);
 		httpd.d[i] = NULL;
 	}
 	httpd.n = 0;
+	httpd_hold_free();
 	httpd_rc_flush();
 	httpd_free_fixed();
 	httpd.running = 0;

@@ -12,12 +12,20 @@
 
 #include "conf.h"
 
-#define HTTPD_NCODES	8	/* 200 204 206 304 400 404 416 other */
+#define HTTPD_NCODES	9	/* 200 204 206 304 400 404 416 503 other */
 
 struct httpd_stats {
 	uint64_t	requests;
 	uint64_t	by_code[HTTPD_NCODES];
 	uint64_t	bytes_sent_hint;	/* body bytes queued */
+	/* Held requests (daemon/hold.h) and playlists as served. */
+	uint64_t	held;			/* requests held, total */
+	uint64_t	held_now;		/* held right now */
+	uint64_t	held_timeouts;		/* 503 after a hold */
+	uint64_t	playlists_rewritten;	/* answers with a rewritten body */
+	uint64_t	segments_held_back;	/* entries left out, summed */
+	uint64_t	gaps_marked;		/* EXT-X-GAP entries, summed */
+	uint64_t	blocking_reloads;	/* LL-HLS requests that waited */
 };
 
 /* A document made on request (see httpd_hooks.document). */
@@ -55,7 +63,9 @@ struct httpd_hooks {
 	 * (broadcast reception, unicast repair, the fallback origin).
 	 * urgent: a player is waiting for it now (skip any back-off).
 	 * Return 1 if it is expected (a request may be held for it), 0 if
-	 * it will not come.  NULL: nothing is ever expected.
+	 * it will not come.  NULL: nothing is ever expected, and live
+	 * playlists are served as received (without it httpd cannot tell a
+	 * segment on its way from one that will never come).
 	 */
 	int	(*fetch)(const char *path, int urgent);
 };
@@ -63,12 +73,18 @@ struct httpd_hooks {
 /*
  * Bind every [http] listen address and start; hooks is copied (NULL or a
  * NULL member: /health answers 200, /metrics is empty).  Logs "httpd:
- * listening on ADDR:PORT" per address.  0 or -1 (logged).
+ * listening on ADDR:PORT" per address.  0 or -1 (logged).  Requests are
+ * held with the hold table: call hold_init() first (without it nothing is
+ * held; expected objects are answered 503 at once).
  */
 int	httpd_start(const struct conf *c, const struct httpd_hooks *hooks);
 /*
  * Stop every daemon and drop the blob references httpd holds (responses
- * it keeps for hot objects).  Call before cache_shutdown().
+ * it keeps for hot objects).  Held requests are resumed first (their
+ * connections are closed by the stop), so this never waits for a hold
+ * deadline.  Order in main: httpd_stop(), then hold_shutdown(), then
+ * cache_shutdown(); either order of the first two is safe (a request
+ * woken by hold_shutdown is answered 503, a hold after it is refused).
  */
 void	httpd_stop(void);
 /* The port listen address i is bound to (useful with port 0), or -1. */

@@ -3,7 +3,9 @@
  * httpd_int.h: what the files of the HTTP module share and nobody else
  * may use.  httpd.c sets up the daemons, counts and queues responses and
  * dispatches requests; httpd_obj.c answers cache objects (conditionals,
- * ranges and the table of reusable blob responses).
+ * ranges and the table of reusable blob responses); httpd_hold.c looks
+ * objects up, holds requests for expected ones (suspend/resume), serves
+ * live HLS playlists as rewritten for players and LL-HLS blocking reloads.
  */
 #ifndef NIPCACHE_HTTPD_INT_H
 #define NIPCACHE_HTTPD_INT_H
@@ -13,12 +15,16 @@
 
 #include <microhttpd.h>
 
+#include "cache.h"
 #include "httpd.h"
 
 /* Send buffer for loopback peers (the kernel doubles it); httpd.c. */
 #define HTTPD_LO_SNDBUF		(256 << 10)
 /* RAM the blob response table may pin (httpd_obj.c). */
 #define HTTPD_RC_BYTES_MAX	(2u << 20)
+/* Segments never change once published; playlists change every second. */
+#define HTTPD_CC_MEDIA		"public, max-age=86400, immutable"
+#define HTTPD_CC_PLAYLIST	"max-age=1"
 
 enum httpd_method {
 	HTTPD_M_GET,
@@ -63,18 +69,50 @@ int	httpd_add(struct MHD_Response *r, const char *const *kv);
 struct MHD_Response *httpd_keep(struct MHD_Response *r, int ok);
 
 /* httpd_obj.c */
+/* Make the hit consistent (safe headers); -1 if it cannot be served. */
+int	httpd_hit_check(struct cache_hit *h, const char *path);
+/* Give back whatever the hit still owns (descriptor, blob reference). */
+void	httpd_hit_release(struct cache_hit *h);
 /*
- * Answer the cache object at path (a key from httpu_check_target); a miss
- * is 404, or 503 with Retry-After when joining (its service is being
- * joined) or the cache is not open yet.
+ * Answer a checked hit: 304, 206/416 for a range, else 200.  shared: the
+ * full answer of a blob may come from (and go into) the table of kept
+ * responses, which is keyed by path alone.  The hit is released.
  */
-enum MHD_Result httpd_object(struct MHD_Connection *c, const char *path,
-	    enum httpd_method m, int joining);
+enum MHD_Result httpd_serve_hit(struct MHD_Connection *c,
+	    struct cache_hit *h, const char *path, enum httpd_method m,
+	    int shared);
+/* An empty body with the CORS headers (304, 416), or NULL. */
+struct MHD_Response *httpd_empty(void);
 /* Set up and tear down the blob response table (httpd_start/stop). */
 void	httpd_rc_init(void);
 /* Drop every kept response (and so its blob reference). */
 void	httpd_rc_flush(void);
 /* Bytes charged to the table (bodies plus a fixed cost per response). */
 uint64_t httpd_rc_bytes(void);
+
+/* httpd_hold.c */
+/*
+ * Answer the cache object at path (a key from httpu_check_target).  A
+ * miss is 404; but when the object is expected (joining: its service is
+ * being joined; or the fetch hook or the hold table says it is coming)
+ * the request is held until it is published, then answered, or answered
+ * 503 with Retry-After at the hold deadline.  503 too before the cache
+ * is open.  cls is the request's MHD context (see httpd_req_mark).
+ */
+enum MHD_Result httpd_object(struct MHD_Connection *c, const char *path,
+	    enum httpd_method m, int joining, void **cls);
+/* First call of the access handler: mark the request as seen. */
+void	httpd_req_mark(void **cls);
+/* MHD_OPTION_NOTIFY_COMPLETED: free what the request holds. */
+void	httpd_req_done(void **cls);
+/* Take the options and the fetch hook (NULL: nothing is expected). */
+void	httpd_hold_start(const struct conf *c,
+	    int (*fetch)(const char *path, int urgent));
+/* Resume every held request and hold no more; before MHD_stop_daemon. */
+void	httpd_hold_stop(void);
+/* Forget the playlist states; after MHD_stop_daemon. */
+void	httpd_hold_free(void);
+/* The hold and playlist counters of struct httpd_stats. */
+void	httpd_hold_stats(struct httpd_stats *out);
 
 #endif

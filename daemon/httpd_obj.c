@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * httpd_obj.c: answering a cache object.  httpd_object() asks the cache
- * for the path and answers the request from what it copied out:
+ * httpd_obj.c: answering a cache object.  httpd_serve_hit() answers the
+ * request from what the cache copied out (httpd_hold.c looks it up):
  *
  *   - conditionals first (RFC 9110 13.2.2): If-None-Match, or else
  *     If-Modified-Since, gives 304;
@@ -29,10 +29,6 @@
 #include "httpd_int.h"
 #include "mime.h"
 #include "util.h"
-
-/* Segments never change once published; playlists change every second. */
-#define HTTPD_CC_MEDIA		"public, max-age=86400, immutable"
-#define HTTPD_CC_PLAYLIST	"max-age=1"
 
 /*
  * The blob response table: direct-mapped by path hash.  Each slot holds
@@ -70,7 +66,7 @@ static _Atomic uint32_t rc_hand;	/* next slot the trim looks at */
  * An empty body for 304 and 416, with CORS: every response carries it,
  * players run in pages from other origins.
  */
-static struct MHD_Response *
+struct MHD_Response *
 httpd_empty(void)
 {
 	struct MHD_Response *r;
@@ -217,7 +213,7 @@ httpd_blob_free(void *cls)
 }
 
 /* Give back whatever the hit still owns. */
-static void
+void
 httpd_hit_release(struct cache_hit *h)
 {
 	if (h->fd >= 0) {
@@ -228,7 +224,7 @@ httpd_hit_release(struct cache_hit *h)
 }
 
 /* Make the hit consistent; -1 if it cannot be served at all. */
-static int
+int
 httpd_hit_check(struct cache_hit *h, const char *path)
 {
 	h->content_type[sizeof(h->content_type) - 1] = '\0';
@@ -375,12 +371,12 @@ httpd_send_blob(struct MHD_Connection *c, struct cache_hit *h,
 
 static enum MHD_Result
 httpd_send_full(struct MHD_Connection *c, struct cache_hit *h,
-    const char *path, enum httpd_method m)
+    const char *path, enum httpd_method m, int shared)
 {
 	struct MHD_Response *r;
 	uint64_t size = h->size;
 
-	if (h->blob != NULL)
+	if (h->blob != NULL && shared)
 		return httpd_send_blob(c, h, path, m);
 	r = httpd_body_resp(h, 0, size, 0);
 	httpd_hit_release(h);
@@ -422,32 +418,26 @@ httpd_range(struct MHD_Connection *c, const struct cache_hit *h,
 	return httpu_parse_range(range, h->size, off, len);
 }
 
+/*
+ * A checked hit.  Not shared: the answer is made for this request alone
+ * (an LL-HLS blocking reload must not be answered from, or leave, an
+ * entry keyed by the path without its query).
+ */
 enum MHD_Result
-httpd_object(struct MHD_Connection *c, const char *path, enum httpd_method m,
-    int joining)
+httpd_serve_hit(struct MHD_Connection *c, struct cache_hit *h,
+    const char *path, enum httpd_method m, int shared)
 {
-	struct cache_hit hit;
 	uint64_t off = 0, len = 0;
 
-	memset(&hit, 0, sizeof(hit));
-	hit.fd = -1;
-	/* Before the cache is up (a late mount) nothing is known: retry. */
-	if (cache_open(path, &hit) < 0)
-		return httpd_queue_fixed(c, cache_ready() && !joining ?
-		    HTTPD_F_NOTFOUND : HTTPD_F_UNAVAIL, m);
-	if (httpd_hit_check(&hit, path) < 0) {
-		httpd_hit_release(&hit);
-		return httpd_queue_fixed(c, HTTPD_F_UNAVAIL, m);
-	}
-	if (httpd_not_modified(c, &hit))
-		return httpd_send_304(c, &hit);
-	switch (httpd_range(c, &hit, m, &off, &len)) {
+	if (httpd_not_modified(c, h))
+		return httpd_send_304(c, h);
+	switch (httpd_range(c, h, m, &off, &len)) {
 	case HTTPU_RANGE_OK:
-		return httpd_send_part(c, &hit, off, len);
+		return httpd_send_part(c, h, off, len);
 	case HTTPU_RANGE_UNSAT:
-		return httpd_send_416(c, &hit);
+		return httpd_send_416(c, h);
 	case HTTPU_RANGE_NONE:
 		break;
 	}
-	return httpd_send_full(c, &hit, path, m);
+	return httpd_send_full(c, h, path, m, shared);
 }

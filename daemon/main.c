@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,13 @@
 #include "../carousel/rx.h"
 #include "cache.h"
 #include "conf.h"
+#include "hold.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
+#include "names.h"
 #include "nip.h"
+#include "repair.h"
 #include "notify.h"
 #include "stage.h"
 #include "util.h"
@@ -130,9 +134,149 @@ metrics_hook(char *buf, size_t len)
 	return metrics_render(buf, len);
 }
 
+/* Only an origin is configured: path fetches count as origin fetches. */
+static _Atomic int main_from_origin;
+
+/*
+ * httpd asks whether a missing object is on its way.  Announced objects
+ * come by broadcast (or reasm hands them to repair when they stall); others
+ * are fetched by cache path from a repair base or the origin.
+ */
+static int
+main_fetch(const char *path, int urgent)
+{
+	enum repair_state rs = repair_path_state(path);
+	enum hold_state hs = hold_state(path);
+
+	if (rs == REPAIR_ST_PENDING) {
+		if (urgent)
+			repair_hurry(path);
+		return 1;
+	}
+	if (hs == HOLD_LOST || rs == REPAIR_ST_FAILED)
+		return 0;
+	if (hs == HOLD_PENDING) {
+		/*
+		 * Announced, so the broadcast may still bring it (or its FDT
+		 * came and its packets were lost).  A waiting player starts a
+		 * repair after the usual back-off; if the object is cached by
+		 * then, the job is dropped.
+		 */
+		if (urgent)
+			(void)repair_path(path, OBJ_REPAIR_PLAYER, 0);
+		return 1;
+	}
+	return repair_path(path, atomic_load(&main_from_origin) ?
+	    OBJ_REPAIR_ORIGIN : OBJ_REPAIR_PLAYER, urgent) == 0;
+}
+
 static const struct httpd_hooks main_hooks = {
-	health_hook, metrics_hook, nip_document, nip_touch, NULL
+	health_hook, metrics_hook, nip_document, nip_touch, main_fetch
 };
+
+/* The committer's verdict goes to rx (done markers) and to repair. */
+static void
+main_commit_result(const struct obj_key *key, enum obj_result res)
+{
+	rx_commit_result(key, res);
+	repair_commit_result(key, res);
+}
+
+static int
+main_sink_repair(void *ctx, void *h, const struct obj_meta *m,
+    const struct obj_range *r, size_t n, uint64_t lost,
+    enum obj_repair_trigger why)
+{
+	(void)ctx;
+	return repair_object(h, m, r, n, lost, why);
+}
+
+/* An FDT announced an object: players asking for it are held. */
+static void
+main_sink_announce(void *ctx, const struct obj_meta *m)
+{
+	char path[NAMES_MAX + 1];
+
+	(void)ctx;
+	if (m->location != NULL &&
+	    names_from_location(m->location, path, sizeof(path)) == 0)
+		hold_announce(path);
+}
+
+/* The sink rx writes through: the stage's, plus repair and announce. */
+static struct obj_sink main_sink;
+
+static void
+main_repair_failed(const struct obj_key *key, const char *path)
+{
+	if (key != NULL)
+		rx_commit_result(key, OBJ_EIO);
+	if (path != NULL)
+		hold_lost(path);
+}
+
+/*
+ * A repair job was queued: players may wait for it now, and one that is
+ * waiting already makes it skip its back-off.
+ */
+static void
+main_repair_queued(const char *path)
+{
+	hold_announce(path);
+	if (hold_waiting(path))
+		repair_hurry(path);
+}
+
+static int
+main_cached(const char *path)
+{
+	struct cache_hit h;
+
+	return cache_peek(path, &h) == 0;
+}
+
+/* [repair] as repair_params. */
+static void
+main_repair_params(const struct conf *c, struct repair_params *p)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->enabled = c->repair_enabled;
+	for (i = 0; i < c->repair_nbase; i++) {
+		util_strlcpy(p->base[i].url, c->repair_base[i],
+		    sizeof(p->base[i].url));
+		p->base[i].weight = c->repair_base_weight[i];
+	}
+	p->nbase = c->repair_nbase;
+	util_strlcpy(p->origin, c->repair_origin, sizeof(p->origin));
+	p->fixed_backoff_ms = c->repair_fixed_backoff_ms;
+	p->random_backoff_ms = c->repair_random_backoff_ms;
+	p->max_parallel = c->repair_max_parallel;
+	p->timeout_ms = c->repair_timeout_ms;
+	p->max_object_bytes = c->reasm.max_object_bytes;
+	atomic_store(&main_from_origin, c->repair_nbase == 0 &&
+	    c->repair_origin[0] != '\0');
+}
+
+static void
+main_start_repair(const struct conf *c)
+{
+	struct repair_hooks h;
+	struct repair_params p;
+
+	memset(&h, 0, sizeof(h));
+	h.sink = stage_sink();
+	h.failed = main_repair_failed;
+	h.queued = main_repair_queued;
+	h.cached = main_cached;
+	main_repair_params(c, &p);
+	if (repair_start(&p, &h) < 0)
+		fatalx("cannot start the repair thread");
+	main_sink = *stage_sink();
+	main_sink.repair = main_sink_repair;
+	main_sink.announce = main_sink_announce;
+}
 
 /* 1 if dir is a mount point (its device differs from its parent's). */
 static int
@@ -165,6 +309,7 @@ main_try_cache(const struct conf *c)
 	cp.fsync_mode = (int)c->fsync;
 	cp.mem_max = c->http_mem_max;
 	cp.mem_budget = 4 << 20;
+	cp.on_publish = hold_published;
 	r = cache_init(&cp, err, sizeof(err));
 	if (r < 0) {
 		log_warnx("cache %s: %s", c->cache_dir, err);
@@ -185,14 +330,15 @@ main_start_pipeline(const struct conf *c)
 	sp.max_decoded_bytes = c->max_decoded_bytes;
 	sp.mem_max = c->http_mem_max;
 	sp.queue_max = 4096;
-	if (stage_start(&sp, rx_commit_result) < 0)
+	if (stage_start(&sp, main_commit_result) < 0)
 		fatalx("cannot start the committer thread");
+	main_start_repair(c);
 	memset(&rp, 0, sizeof(rp));
 	util_strlcpy(rp.interface, c->interface, sizeof(rp.interface));
 	rp.rcvbuf = c->rcvbuf;
 	rp.batch = 64;
 	rp.reasm = c->reasm;
-	if (rx_start(&rp, c->srcs, c->nsrcs, stage_sink()) < 0)
+	if (rx_start(&rp, c->srcs, c->nsrcs, &main_sink) < 0)
 		fatalx("cannot start the receive thread");
 	/* The NIP manager hands rx its channels from now on. */
 	if (nip_start(c) < 0)
@@ -204,6 +350,7 @@ static void
 main_reload(void)
 {
 	struct conf *n, *o = main_conf;
+	struct repair_params rp;
 	char err[512];
 	size_t i;
 
@@ -215,6 +362,8 @@ main_reload(void)
 	if (rx_set_params(&n->reasm) < 0)
 		log_warnx("reload: the new [carousel] bounds were not applied");
 	nip_reload(n);
+	main_repair_params(n, &rp);
+	repair_set_params(&rp);
 	cache_set_limits(n->max_bytes, n->min_free_bytes, n->min_free_pct);
 	if (strcmp(n->cache_dir, o->cache_dir) != 0)
 		log_warnx("reload: [cache] dir changes need a restart");
@@ -336,6 +485,7 @@ main_loop(int sfd)
 	metrics_set_ready(0);
 	if (running) {
 		rx_stop();
+		repair_stop();
 		stage_stop();
 	}
 	return EX_OK_;
@@ -366,12 +516,15 @@ main(int argc, char **argv)
 	sfd = main_signals();
 	main_rlimit();
 	metrics_init();
+	if (hold_init(NULL) < 0)
+		fatalx("cannot start the hold table");
 	if (httpd_start(main_conf, &main_hooks) < 0)
 		return EX_OSERR_;
 	log_info("nipcached %s started (config %s, cache %s)", NIPCACHE_VERSION,
 	    path, main_conf->cache_dir);
 	r = main_loop(sfd);
 	httpd_stop();
+	hold_shutdown();
 	nip_stop();
 	if (main_cache_up)
 		cache_shutdown();

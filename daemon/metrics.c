@@ -11,9 +11,11 @@
 #include "../carousel/alc.h"
 #include "../carousel/rx.h"
 #include "cache.h"
+#include "hold.h"
 #include "httpd.h"
 #include "metrics.h"
 #include "nip.h"
+#include "repair.h"
 #include "stage.h"
 #include "util.h"
 
@@ -219,6 +221,19 @@ metrics_http(struct mbuf *b, const struct httpd_stats *h)
 	for (i = 0; i < HTTPD_NCODES; i++)
 		mb_label(b, "http_requests_total", "code", httpd_code_label(i),
 		    h->by_code[i]);
+	mb_metric(b, "http_held_timeouts_total", "counter",
+	    "Held requests answered 503 at their deadline.", h->held_timeouts);
+	mb_metric(b, "http_playlists_rewritten_total", "counter",
+	    "Live playlists served rewritten (held back, gaps, renumbered).",
+	    h->playlists_rewritten);
+	mb_metric(b, "http_segments_held_back_total", "counter",
+	    "Playlist entries left out because their segment is not there.",
+	    h->segments_held_back);
+	mb_metric(b, "http_gaps_marked_total", "counter",
+	    "Playlist entries served with #EXT-X-GAP.", h->gaps_marked);
+	mb_metric(b, "http_blocking_reloads_total", "counter",
+	    "LL-HLS playlist requests that waited for a new version.",
+	    h->blocking_reloads);
 }
 
 static void
@@ -251,6 +266,82 @@ metrics_nip(struct mbuf *b)
 	    "Multicast sources handed to the receiver.", n.channels);
 }
 
+static const char *const trigger_names[OBJ_REPAIR_NTRIGGERS] = {
+	"loss", "timeout", "close", "expired", "session", "player", "origin"
+};
+static const char *const outcome_names[REPAIR_NOUTCOMES] = {
+	"ok", "http", "verify", "nourl", "cancel"
+};
+
+static void
+metrics_repair_done(struct mbuf *b, const struct repair_stats *r)
+{
+	int t, o;
+
+	mb_head(b, "repair_results_total", "counter",
+	    "Repairs finished, by trigger and result.");
+	for (t = 0; t < OBJ_REPAIR_NTRIGGERS; t++)
+		for (o = 0; o < REPAIR_NOUTCOMES; o++)
+			mb_printf(b, "nipcache_repair_results_total{trigger=\"%s\","
+			    "result=\"%s\"} %llu\n", trigger_names[t],
+			    outcome_names[o], (unsigned long long)r->done[t][o]);
+}
+
+static void
+metrics_repair(struct mbuf *b, const struct rx_stats *rs)
+{
+	struct repair_stats r;
+	int t;
+
+	repair_get_stats(&r);
+	mb_head(b, "repairs_total", "counter",
+	    "Objects handed to unicast repair, by trigger.");
+	for (t = 0; t < OBJ_REPAIR_NTRIGGERS; t++)
+		mb_label(b, "repairs_total", "trigger", trigger_names[t],
+		    r.jobs[t]);
+	metrics_repair_done(b, &r);
+	mb_metric(b, "repairs_declined_total", "counter",
+	    "Incomplete objects with no repair URL (left to the carousel).",
+	    rs->reasm.repairs_declined);
+	mb_metric(b, "repair_requests_total", "counter",
+	    "HTTP repair requests sent.", r.requests);
+	mb_metric(b, "repair_range_requests_total", "counter",
+	    "HTTP repair requests with a Range header.", r.range_requests);
+	mb_metric(b, "repair_body_bytes_total", "counter",
+	    "HTTP body bytes received by repair.", r.body_bytes);
+	mb_metric(b, "repair_lost_bytes_total", "counter",
+	    "Bytes missing from objects handed to repair.", r.lost_bytes);
+	mb_metric(b, "lost_symbols_total", "counter",
+	    "Source symbols missing from objects handed to repair.",
+	    rs->reasm.lost_symbols);
+	mb_metric(b, "repair_queued", "gauge",
+	    "Repairs waiting (back-off or a free slot).", r.queued_now);
+	mb_metric(b, "repair_active", "gauge", "Repair requests in flight.",
+	    r.active_now);
+}
+
+static void
+metrics_hold(struct mbuf *b)
+{
+	static const char *const why[4] = {
+		"published", "lost", "deadline", "shutdown"
+	};
+	struct hold_stats h;
+	int i;
+
+	hold_get_stats(&h);
+	mb_metric(b, "held_requests_total", "counter",
+	    "Requests held until their object arrived or a deadline.", h.held);
+	mb_metric(b, "held_requests", "gauge", "Requests held now.",
+	    h.waiting_now);
+	mb_head(b, "held_wakeups_total", "counter",
+	    "Held requests woken, by reason.");
+	for (i = 0; i < 4; i++)
+		mb_label(b, "held_wakeups_total", "reason", why[i], h.woken[i]);
+	mb_metric(b, "held_refused_total", "counter",
+	    "Requests not held because the table was full.", h.refused);
+}
+
 size_t
 metrics_render(char *buf, size_t len)
 {
@@ -276,5 +367,7 @@ metrics_render(char *buf, size_t len)
 	metrics_cache(&b, &cs);
 	metrics_http(&b, &hs);
 	metrics_nip(&b);
+	metrics_repair(&b, &rs);
+	metrics_hold(&b);
 	return b.off;
 }

@@ -370,37 +370,255 @@ hls_attr_uri(const char *a, size_t n, const char **val)
 	return -1;
 }
 
+/* The reporting side of the playlist scanners. */
+struct hls_out {
+	const char	*base;
+	void		(*fn)(void *arg, const char *path);
+	void		*arg;
+	int		count;
+	char		last[NAMES_MAX];	/* the last path reported */
+};
+
+static void
+hls_out_init(struct hls_out *o, const char *base,
+    void (*fn)(void *arg, const char *path), void *arg)
+{
+	o->base = base;
+	o->fn = fn;
+	o->arg = arg;
+	o->count = 0;
+	o->last[0] = '\0';
+}
+
+/*
+ * The next line of body[0..len) from *pos on, without its "\n" or "\r\n";
+ * NULL at the end.  *pos moves past the line.
+ */
+static const char *
+hls_line(const char *body, size_t len, size_t *pos, size_t *ll)
+{
+	const char *line, *nl;
+	size_t n;
+
+	if (*pos >= len)
+		return NULL;
+	line = body + *pos;
+	nl = memchr(line, '\n', len - *pos);
+	n = nl != NULL ? (size_t)(nl - line) : len - *pos;
+	*pos += n + 1;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	*ll = n;
+	return line;
+}
+
+/*
+ * Resolve the URI val[0..vl) and hand it to fn.  A "data:" URI names no
+ * object; a path equal to the last one reported (byte ranges of one
+ * file, listed one after the other) is reported once.
+ */
+static void
+hls_report(struct hls_out *o, const char *val, size_t vl)
+{
+	char uri[NAMES_RAW_MAX + 1], path[NAMES_MAX];
+
+	if (vl == 0 || vl > NAMES_RAW_MAX || memchr(val, '\0', vl) != NULL ||
+	    (vl >= 5 && strncasecmp(val, "data:", 5) == 0))
+		return;
+	memcpy(uri, val, vl);
+	uri[vl] = '\0';
+	if (names_resolve(o->base, uri, path, sizeof(path)) < 0 ||
+	    strcmp(path, o->last) == 0)
+		return;
+	memcpy(o->last, path, strlen(path) + 1);
+	o->fn(o->arg, path);
+	o->count++;
+}
+
+/* line[0..n) starts with the tag t (a string literal) and goes on. */
+#define HLS_TAG_IS(line, n, t) \
+	((n) > sizeof(t) - 1 && memcmp((line), (t), sizeof(t) - 1) == 0)
+
 int
 names_hls_maps(const char *base, const char *body, size_t len,
     void (*fn)(void *arg, const char *path), void *arg)
 {
 	static const char tag[] = "#EXT-X-MAP:";
-	char uri[NAMES_RAW_MAX + 1], path[NAMES_MAX];
-	size_t pos = 0, tl = sizeof(tag) - 1;
-	int count = 0;
+	struct hls_out o;
+	const char *line, *val;
+	size_t pos = 0, ll, tl = sizeof(tag) - 1;
+	long vl;
 
-	while (pos < len && count < NAMES_MAX_MAPS) {
-		const char *line = body + pos, *nl, *val;
-		size_t ll;
-		long vl;
-
-		nl = memchr(line, '\n', len - pos);
-		ll = nl != NULL ? (size_t)(nl - line) : len - pos;
-		pos += ll + 1;
-		if (ll > 0 && line[ll - 1] == '\r')
-			ll--;
-		if (ll <= tl || memcmp(line, tag, tl) != 0)
+	hls_out_init(&o, base, fn, arg);
+	while (o.count < NAMES_MAX_MAPS &&
+	    (line = hls_line(body, len, &pos, &ll)) != NULL) {
+		if (!HLS_TAG_IS(line, ll, tag))
 			continue;
 		vl = hls_attr_uri(line + tl, ll - tl, &val);
-		if (vl <= 0 || (size_t)vl > NAMES_RAW_MAX ||
-		    memchr(val, '\0', (size_t)vl) != NULL)
-			continue;
-		memcpy(uri, val, (size_t)vl);
-		uri[vl] = '\0';
-		if (names_resolve(base, uri, path, sizeof(path)) < 0)
-			continue;
-		fn(arg, path);
-		count++;
+		if (vl > 0)
+			hls_report(&o, val, (size_t)vl);
 	}
-	return count;
+	return o.count;
+}
+
+/* What a line references, for names_hls_refs. */
+enum hls_kind {
+	HLS_NONE,
+	HLS_FIXED,	/* a map or key: always reported */
+	HLS_WINDOW,	/* a segment or part: the oldest may be skipped */
+};
+
+#define HLS_TAG(t, kind)	{ t, sizeof(t) - 1, kind }
+
+static const struct {
+	const char	*tag;
+	size_t		len;
+	enum hls_kind	kind;
+} hls_uri_tags[] = {
+	HLS_TAG("#EXT-X-MAP:", HLS_FIXED),
+	HLS_TAG("#EXT-X-KEY:", HLS_FIXED),
+	HLS_TAG("#EXT-X-PART:", HLS_WINDOW),
+	HLS_TAG("#EXT-X-PRELOAD-HINT:", HLS_WINDOW),
+};
+
+/* The URI line l[0..n) references, if any, in *uri and *ul. */
+static enum hls_kind
+hls_line_uri(const char *l, size_t n, const char **uri, size_t *ul)
+{
+	size_t i;
+	long vl;
+
+	if (n == 0)
+		return HLS_NONE;
+	if (l[0] != '#') {
+		*uri = l;
+		*ul = n;
+		return HLS_WINDOW;
+	}
+	for (i = 0; i < sizeof(hls_uri_tags) / sizeof(hls_uri_tags[0]); i++) {
+		size_t tl = hls_uri_tags[i].len;
+
+		if (n <= tl || memcmp(l, hls_uri_tags[i].tag, tl) != 0)
+			continue;
+		if ((vl = hls_attr_uri(l + tl, n - tl, uri)) <= 0)
+			return HLS_NONE;
+		*ul = (size_t)vl;
+		return hls_uri_tags[i].kind;
+	}
+	return HLS_NONE;
+}
+
+/*
+ * Decimal seconds ("6", "5.005", "2.", ".5") to milliseconds, clamped at
+ * NAMES_HLS_DUR_MAX; digits past the millisecond are ignored.  The first
+ * byte that is neither a digit nor the one '.' ends the number, so a
+ * negative value is 0.
+ */
+static uint32_t
+hls_seconds_ms(const char *s, size_t n)
+{
+	uint64_t ms = 0, scale = 100;
+	size_t i;
+
+	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		ms = ms * 10 + (uint64_t)(s[i] - '0') * 1000;
+		if (ms > NAMES_HLS_DUR_MAX)
+			return NAMES_HLS_DUR_MAX;
+	}
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && scale > 0 && s[i] >= '0' && s[i] <= '9';
+		    i++, scale /= 10)
+			ms += (uint64_t)(s[i] - '0') * scale;
+	}
+	return ms > NAMES_HLS_DUR_MAX ? NAMES_HLS_DUR_MAX : (uint32_t)ms;
+}
+
+/* Account for line l[0..n) if it is #EXTINF or #EXT-X-TARGETDURATION. */
+static void
+hls_line_dur(const char *l, size_t n, struct names_hls_dur *d)
+{
+	static const char inf[] = "#EXTINF:";
+	static const char td[] = "#EXT-X-TARGETDURATION:";
+	uint32_t ms;
+
+	if (HLS_TAG_IS(l, n, inf)) {
+		ms = hls_seconds_ms(l + sizeof(inf) - 1, n - (sizeof(inf) - 1));
+		d->total_ms = UINT64_MAX - d->total_ms < ms ? UINT64_MAX :
+		    d->total_ms + ms;
+		if (ms > d->longest_ms)
+			d->longest_ms = ms;
+	} else if (HLS_TAG_IS(l, n, td)) {
+		d->target_ms = hls_seconds_ms(l + sizeof(td) - 1,
+		    n - (sizeof(td) - 1));
+	}
+}
+
+/*
+ * The first pass of names_hls_refs: durations, and how many URI lines
+ * and parts (*nwin) and maps and keys (*nfixed) there are.
+ */
+static void
+hls_refs_count(const char *body, size_t len, struct names_hls_dur *d,
+    size_t *nwin, size_t *nfixed)
+{
+	const char *line, *uri;
+	size_t pos = 0, ll, ul;
+
+	*nwin = *nfixed = 0;
+	while ((line = hls_line(body, len, &pos, &ll)) != NULL) {
+		switch (hls_line_uri(line, ll, &uri, &ul)) {
+		case HLS_WINDOW:
+			(*nwin)++;
+			break;
+		case HLS_FIXED:
+			(*nfixed)++;
+			break;
+		case HLS_NONE:
+			hls_line_dur(line, ll, d);
+			break;
+		}
+	}
+}
+
+/*
+ * Two passes over the body: the first counts, so that the second can
+ * pass over the oldest segments and parts when there are more than
+ * NAMES_MAX_REFS references (a long event playlist): what a player asks
+ * for next is at the end.  Both passes are linear in len; only the
+ * reported URIs are resolved.
+ */
+int
+names_hls_refs(const char *base, const char *body, size_t len,
+    void (*fn)(void *arg, const char *path), void *arg,
+    struct names_hls_dur *dur)
+{
+	static const char magic[] = "#EXTM3U";
+	struct names_hls_dur d = { 0, 0, 0 };
+	struct hls_out o;
+	const char *line, *uri;
+	size_t pos = 0, ll, ul, nwin, nfixed, skip = 0;
+	enum hls_kind kind;
+
+	if (dur != NULL)
+		*dur = d;
+	if (body == NULL || len < sizeof(magic) - 1 ||
+	    memcmp(body, magic, sizeof(magic) - 1) != 0)
+		return 0;
+	hls_refs_count(body, len, &d, &nwin, &nfixed);
+	if (dur != NULL)
+		*dur = d;
+	if (nwin + nfixed > NAMES_MAX_REFS)
+		skip = nwin + nfixed - NAMES_MAX_REFS;
+	if (skip > nwin)
+		skip = nwin;
+	hls_out_init(&o, base, fn, arg);
+	while (o.count < NAMES_MAX_REFS &&
+	    (line = hls_line(body, len, &pos, &ll)) != NULL) {
+		kind = hls_line_uri(line, ll, &uri, &ul);
+		if (kind == HLS_WINDOW && skip > 0)
+			skip--;
+		else if (kind != HLS_NONE)
+			hls_report(&o, uri, ul);
+	}
+	return o.count;
 }

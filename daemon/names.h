@@ -26,6 +26,7 @@
 #define NIPCACHE_NAMES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define NAMES_MAX	2048
 
@@ -54,11 +55,43 @@ int	names_resolve(const char *base, const char *ref, char *out,
 
 /*
  * Call fn once for each #EXT-X-MAP:URI="..." of an HLS playlist body
- * (len bytes, NUL not needed), resolved against base.  At most
- * NAMES_MAX_MAPS are reported.  Returns how many were.
+ * (len bytes, NUL not needed), resolved against base.  A path equal to
+ * the one reported just before is not reported again, nor is a "data:"
+ * URI.  At most NAMES_MAX_MAPS are reported.  Returns how many were.
  */
 #define NAMES_MAX_MAPS	16
 int	names_hls_maps(const char *base, const char *body, size_t len,
 	    void (*fn)(void *arg, const char *path), void *arg);
+
+/*
+ * Durations read from an HLS playlist, in milliseconds: the sum of its
+ * #EXTINF (the playlist duration), the longest #EXTINF and
+ * #EXT-X-TARGETDURATION.  Each #EXTINF and the target are clamped at
+ * NAMES_HLS_DUR_MAX; the sum saturates.
+ */
+struct names_hls_dur {
+	uint64_t	total_ms;
+	uint32_t	longest_ms;
+	uint32_t	target_ms;
+};
+
+#define NAMES_MAX_REFS		4096
+#define NAMES_HLS_DUR_MAX	86400000u	/* a day */
+
+/*
+ * Call fn once for every URI an HLS playlist references, resolved as in
+ * names_hls_maps: the URI lines (media segments, or the variant
+ * playlists of a multivariant one) and the URI= of #EXT-X-MAP,
+ * #EXT-X-KEY, #EXT-X-PART and #EXT-X-PRELOAD-HINT.  A body that does not
+ * start with #EXTM3U is no HLS playlist (a DASH manifest, say) and
+ * references nothing.  At most NAMES_MAX_REFS paths are reported; when
+ * there are more, the oldest URI lines and parts are passed over so that
+ * the live edge stays (maps and keys never are).  dur, if not NULL,
+ * receives the durations of the whole body.  Returns how many paths were
+ * reported.
+ */
+int	names_hls_refs(const char *base, const char *body, size_t len,
+	    void (*fn)(void *arg, const char *path), void *arg,
+	    struct names_hls_dur *dur);
 
 #endif

@@ -444,6 +444,7 @@ nip_apply_channels(struct nip *n, uint64_t now)
 
 	if ((v = nip_svc_channels(n, n->view, now, &nv)) == NULL)
 		return;
+	nip_repair_timeouts(n, v, nv);
 	if (nv == n->napplied && (nv == 0 ||
 	    memcmp(v, n->applied, nv * sizeof(*v)) == 0)) {
 		free(v);
@@ -502,6 +503,7 @@ nip_tick(uint64_t now)
 		n->view = v;
 		atomic_fetch_add(&v->refs, 1);
 		nip_view_publish(v);
+		nip_repair_update(n);
 		n->dirty = 0;
 	}
 	nip_apply_channels(n, now);

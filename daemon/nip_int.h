@@ -150,6 +150,13 @@ int	nip_iface_v6(const char *iface);
 int	nip_svc_wanted(const struct nip *n, const struct nip_vsvc *s,
 	    uint64_t now);
 
+/* nip_repair.c */
+/* Set each channel's signalled transportObjectReceptionTimeout. */
+void	nip_repair_timeouts(const struct nip *n, struct carousel_src *v,
+	    size_t nv);
+/* Hand repair the sessions' UnicastRepairParameters (repair_set_policies). */
+void	nip_repair_update(const struct nip *n);
+
 /* nip_view.c */
 void	nip_view_publish(struct nip_view *v);	/* takes v's reference */
 struct nip_view *nip_view_get(void);		/* a new reference, or NULL */

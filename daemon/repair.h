@@ -159,8 +159,9 @@ int	repair_pick_base(const struct repair_base *b, size_t n, uint64_t *rng);
  * object_base_uri (may be NULL or "") from location and prepend base.
  * Without object_base_uri, an absolute http(s) location loses its scheme
  * and host ("http://dvb.gw/P" with base "http://cdn/x/" gives
- * "http://cdn/x/P"); a relative or non-http location is appended to base.
- * base must be http:// or https://.  0, or -1 (does not fit, bad base,
+ * "http://cdn/x/P"); a relative location is appended to base; another
+ * scheme (tag:, urn:) without object_base_uri gives -1.  base must be
+ * http:// or https://.  0, or -1 (does not fit, bad base,
  * location does not start with object_base_uri, or ".." segments).
  */
 int	repair_url(const char *location, const char *object_base_uri,

@@ -47,9 +47,11 @@ struct repair_mp {
 	int		state;		/* private */
 	char		hdr[REPAIR_MP_HDR_MAX];
 	size_t		hlen;
-	uint64_t	off;		/* object offset of the next body byte */
+	uint64_t	off;		/* object offset of the next byte */
 	uint64_t	left;		/* body bytes left in this part */
-	uint64_t	total;		/* from the parts' Content-Range */
+	uint64_t	total;		/* from the parts' Content-Range: 0
+					   before the first part's header,
+					   UINT64_MAX for "*" */
 	uint32_t	parts;		/* parts completed */
 	size_t		match;		/* boundary bytes matched (private) */
 	char		err[96];	/* why it failed */
@@ -69,5 +71,130 @@ int	repair_mp_feed(struct repair_mp *m, const uint8_t *p, size_t n,
 	    repair_mp_fn fn, void *arg);
 /* 0 if the closing boundary was seen (every part complete), else -1. */
 int	repair_mp_finish(struct repair_mp *m);
+
+
+/*
+ * The engine: repair.c is the API, the job queue, the path table and the
+ * thread; repair_job.c builds jobs and chooses their URLs; repair_http.c
+ * runs one transfer (request, answer, bytes into the staged handle).
+ */
+#include <curl/curl.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
+
+#define REPAIR_QUEUE_MAX	4096		/* jobs waiting or in flight */
+#define REPAIR_RANGES_MAX	1024		/* missing ranges per job */
+#define REPAIR_BUFFER_MAX	(UINT64_C(64) << 20) /* answer without length */
+
+/* What the header block of the (last) response said. */
+struct repair_answer {
+	int		status;
+	uint8_t		has_clen, has_crange, has_md5, has_cdig, has_rdig;
+	uint8_t		bad;		/* a malformed digest field */
+	uint64_t	clen;
+	uint64_t	cr_first, cr_last, cr_total;
+	char		ctype[128];	/* "" if absent or too long */
+	char		cenc[32];
+	char		etag[128];
+	uint8_t		md5[16], cdig[32], rdig[32];
+};
+
+enum repair_mode {
+	REPAIR_M_WAIT = 0,	/* header block not complete yet */
+	REPAIR_M_RANGE,		/* 206, one part */
+	REPAIR_M_MULTI,		/* 206 multipart/byteranges */
+	REPAIR_M_WHOLE,		/* 200, streamed */
+	REPAIR_M_BUFFER,	/* 200 without Content-Length, no handle yet */
+	REPAIR_M_DISCARD,	/* an error status: the body is dropped */
+};
+
+/* One transfer, owned by the repair thread. */
+struct repair_xfer {
+	CURL		*easy;
+	struct curl_slist *hdrs;
+	struct repair_answer a;
+	enum repair_mode mode;
+	struct repair_mp mp;
+	uint64_t	off;		/* object offset of the next byte */
+	uint64_t	left;		/* bytes left in a single part */
+	uint64_t	got;		/* body bytes received */
+	uint64_t	max_bytes;	/* largest object accepted */
+	uint8_t		*buf;		/* REPAIR_M_BUFFER */
+	size_t		blen, bcap;
+	int		hash;		/* digests of the body wanted */
+	struct md5_ctx	md5;
+	struct sha256_ctx sha;
+};
+
+/*
+ * A job.  Queued jobs are linked by next under repair_lock; a running one
+ * (taken by the thread) belongs to the thread, as does its handle h.
+ */
+struct repair_job {
+	struct repair_job *next;
+	uint64_t	due_ms;
+	uint8_t		is_path;	/* repair_path(), not repair_object() */
+	uint8_t		whole;		/* one GET without Range */
+	uint8_t		refetch;	/* content-encoded: h is dropped */
+	uint8_t		fresh;		/* h was begun from the answer */
+	enum obj_repair_trigger why;
+	const struct obj_sink *sink;
+	void		*h;		/* the staged handle, or NULL */
+	struct obj_meta	meta;		/* strings: the job's */
+	char		*location, *content_type, *content_encoding;
+	struct obj_range *miss;		/* sorted, disjoint, inside */
+	uint64_t	*cov;		/* bytes covered from each start */
+	size_t		nmiss;
+	uint64_t	lost;
+	char		*path;		/* the cache path */
+	char		url[REPAIR_URL_MAX];
+	struct repair_xfer *x;		/* while running */
+	enum repair_outcome fail;	/* set when a callback gave up */
+	char		err[128];	/* why it failed */
+};
+
+/* repair_job.c (called with repair_lock held: no I/O) */
+/* A job for repair_object(); NULL if meta is unusable or out of memory. */
+struct repair_job *repair_job_object(void *h, const struct obj_meta *meta,
+	    const struct obj_range *missing, size_t n, uint64_t lost,
+	    enum obj_repair_trigger why);
+/*
+ * A job for a cache path ("/P"), meta.location "http://dvb.gw/P"; its key
+ * is family 0, TSI all ones (repair.c numbers the TOI).
+ */
+struct repair_job *repair_job_path(const char *path,
+	    enum obj_repair_trigger why);
+/*
+ * Choose the URL of a job (see repair.h) and draw its back-off into
+ * *backoff; whole_pct decides Range or whole GET.  0, or -1 if there is
+ * nowhere to fetch it from.
+ */
+int	repair_job_url(struct repair_job *j, const struct repair_params *p,
+	    const struct repair_policy *pol, size_t npol, uint64_t *rng,
+	    uint64_t *backoff);
+/* Free the job (not its handle: that is aborted or committed first). */
+void	repair_job_free(struct repair_job *j);
+/* Put the defaults of repair.h in place of the zeros. */
+void	repair_params_norm(struct repair_params *p);
+/* 1 if a Content-Encoding is a real one ("identity" is none). */
+int	repair_encoded(const char *ce);
+
+/* repair_http.c (repair thread only) */
+/* Forget the ETags learnt (at start). */
+void	repair_http_reset(void);
+/* Make the easy handle of j (j->x); 0, or -1 (j->err says why). */
+int	repair_http_start(struct repair_job *j,
+	    const struct repair_params *p);
+/*
+ * The transfer ended with rc: check the answer, stage what is left and
+ * make j->meta ready for commit.  REPAIR_OK, or why it failed (j->err).
+ */
+enum repair_outcome repair_http_done(struct repair_job *j, CURLcode rc);
+/* Free j->x (its easy handle must be out of the multi handle). */
+void	repair_http_end(struct repair_job *j);
+
+/* repair.c */
+/* Count answer body bytes (every byte curl delivers). */
+void	repair_count_body(size_t n);
 
 #endif

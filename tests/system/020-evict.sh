@@ -8,6 +8,7 @@ start_daemon "$NC_TMP/c.conf"
 mkdir -p "$NC_TMP/pl"
 printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\ns1.m4s\n' >"$NC_TMP/pl/live.m3u8"
 head -c 3000 /dev/urandom >"$NC_TMP/pl/init.mp4"
+head -c 2000 /dev/urandom >"$NC_TMP/pl/s1.m4s"
 "$NIPCAST" -g 239.255.20.1:5000 -i 127.0.0.1 -t 100 -r 200M -c 2 "$NC_TMP/pl" || fail "nipcast"
 wait_for 20 all_served "$NC_TMP/pl" "" || fail "playlist not served"
 

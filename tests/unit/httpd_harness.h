@@ -39,6 +39,8 @@
 #define BIG_SIZE	(3u << 20)
 
 static _Atomic int e2e_ready;
+/* Set before e2e_setup to be told of every publish (the hold table). */
+static void (*e2e_on_publish)(const char *path);
 static char e2e_dir[64];
 static int e2e_port;
 static uint8_t *big_body;
@@ -300,6 +302,7 @@ e2e_setup(struct conf **cp)
 	p.mem_max = 64 << 10;
 	p.mem_budget = 1 << 20;
 	p.fsync_mode = CONF_FSYNC_NEVER;
+	p.on_publish = e2e_on_publish;
 	if (cache_init(&p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cache_init: %s\n", err);
 		return -1;

@@ -51,6 +51,50 @@ test_defaults(void)
 	CHECK_EQ_U(c->nip_nservices, 0);
 	CHECK_EQ_U(c->nip_idle_leave_ms, 300000);
 	CHECK(c->nip_region[0] == '\0' && c->nip_gateway_config[0] == '\0');
+	CHECK_EQ_U(c->http_hold_ms, 6000);
+	CHECK(c->http_gap_tag == 1 && c->repair_enabled == 1);
+	CHECK_EQ_U(c->repair_nbase, 0);
+	CHECK(c->repair_origin[0] == '\0');
+	CHECK_EQ_U(c->repair_reception_timeout_ms, 2000);
+	CHECK_EQ_U(c->reasm.reception_timeout_ms, 2000);
+	CHECK_EQ_U(c->repair_fixed_backoff_ms, 0);
+	CHECK_EQ_U(c->repair_random_backoff_ms, 1000);
+	CHECK_EQ_U(c->repair_max_parallel, 4);
+	conf_free(c);
+}
+
+static void
+test_repair_keys(void)
+{
+	struct conf *c;
+	char err[256];
+	const char *text =
+	    "[repair]\nenabled = no\n"
+	    "base_url = http://cdn.example/x/\n"
+	    "base_url = https://cdn2.example:8443/y 3\n"
+	    "base_url = http://off.example/ 0\n"
+	    "origin = http://127.0.0.1:8081/\n"
+	    "reception_timeout = 0\nfixed_backoff = 250ms\n"
+	    "random_backoff = 3s\nmax_parallel = 8\nrequest_timeout = 4s\n"
+	    "[http]\nhold_timeout = 2s\ngap_tag = no\n";
+
+	REQUIRE(load(text, &c, err, sizeof(err)) == 0);
+	CHECK(c->repair_enabled == 0);
+	REQUIRE(c->repair_nbase == 3);
+	CHECK(strcmp(c->repair_base[0], "http://cdn.example/x/") == 0);
+	CHECK_EQ_U(c->repair_base_weight[0], 1);
+	CHECK(strcmp(c->repair_base[1], "https://cdn2.example:8443/y") == 0);
+	CHECK_EQ_U(c->repair_base_weight[1], 3);
+	CHECK_EQ_U(c->repair_base_weight[2], 0);
+	CHECK(strcmp(c->repair_origin, "http://127.0.0.1:8081/") == 0);
+	CHECK_EQ_U(c->repair_reception_timeout_ms, 0);
+	CHECK_EQ_U(c->reasm.reception_timeout_ms, 0);
+	CHECK_EQ_U(c->repair_fixed_backoff_ms, 250);
+	CHECK_EQ_U(c->repair_random_backoff_ms, 3000);
+	CHECK_EQ_U(c->repair_max_parallel, 8);
+	CHECK_EQ_U(c->repair_timeout_ms, 4000);
+	CHECK_EQ_U(c->http_hold_ms, 2000);
+	CHECK(c->http_gap_tag == 0);
 	conf_free(c);
 }
 
@@ -141,6 +185,16 @@ test_errors(void)
 		{ "[nip]\nidle_leave = 0\n", 2, "idle_leave" },
 		{ "[nip]\ngateway_config = gw.xml\n", 2, "gateway_config" },
 		{ "[nip]\nnif = \n", 2, "nif" },
+		{ "[repair]\nbase_url = ftp://x/\n", 2, "base_url" },
+		{ "[repair]\nbase_url = http:///path\n", 2, "base_url" },
+		{ "[repair]\nbase_url = http://x/ heavy\n", 2, "base_url" },
+		{ "[repair]\norigin = cdn.example\n", 2, "origin" },
+		{ "[repair]\nenabled = perhaps\n", 2, "enabled" },
+		{ "[repair]\nmax_parallel = 0\n", 2, "max_parallel" },
+		{ "[repair]\nrandom_backoff = 11m\n", 2, "random_backoff" },
+		{ "[repair]\nrequest_timeout = 10ms\n", 2, "request_timeout" },
+		{ "[http]\nhold_timeout = 2m\n", 2, "hold_timeout" },
+		{ "[http]\ngap_tag = sometimes\n", 2, "gap_tag" },
 	};
 	size_t i;
 
@@ -197,5 +251,6 @@ test_shipped_file(void)
 	conf_free(c);
 }
 
-TEST_MAIN(TEST(test_defaults), TEST(test_all_keys), TEST(test_errors),
+TEST_MAIN(TEST(test_defaults), TEST(test_all_keys), TEST(test_repair_keys),
+    TEST(test_errors),
     TEST(test_long_line), TEST(test_missing_file), TEST(test_shipped_file))

@@ -341,6 +341,193 @@ test_unescape(void)
 	}
 }
 
+/* What names_hls_refs reports, kept as a list of paths. */
+struct refs {
+	size_t	n;
+	size_t	bad;		/* not a normal key */
+	char	first[NAMES_MAX];
+	char	last[NAMES_MAX];
+	char	path[64][128];	/* the first 64 */
+};
+
+static void
+refs_cb(void *arg, const char *path)
+{
+	struct refs *r = arg;
+	size_t len = strlen(path);
+
+	r->bad += path[0] != '/' || len >= NAMES_MAX ||
+	    strstr(path, "/../") != NULL || names_is_reserved(path);
+	if (r->n == 0)
+		snprintf(r->first, sizeof(r->first), "%s", path);
+	snprintf(r->last, sizeof(r->last), "%s", path);
+	if (r->n < 64)
+		snprintf(r->path[r->n], sizeof(r->path[0]), "%s", path);
+	r->n++;
+}
+
+static int
+refs_run(const char *base, const char *body, size_t len, struct refs *r,
+    struct names_hls_dur *d)
+{
+	memset(r, 0, sizeof(*r));
+	return names_hls_refs(base, body, len, refs_cb, r, d);
+}
+
+static void
+test_hls_refs(void)
+{
+	static const char pl[] =
+	    "#EXTM3U\r\n"
+	    "#EXT-X-VERSION:9\r\n"
+	    "#EXT-X-TARGETDURATION:4\r\n"
+	    "#EXT-X-PART-INF:PART-TARGET=1.0\n"
+	    "#EXT-X-KEY:METHOD=AES-128,URI=\"keys/k1.bin\",IV=0x1\n"
+	    "#EXT-X-KEY:METHOD=NONE\n"
+	    "#EXT-X-MAP:URI=\"init.mp4\"\n"
+	    "#EXTINF:3.840,title\n"
+	    "seg1.m4s\n"
+	    "\n"
+	    "#EXT-X-BYTERANGE:100@0\n#EXTINF:4,\nall.mp4\n"
+	    "#EXT-X-BYTERANGE:100@100\n#EXTINF:4.0005,\nall.mp4\n"
+	    "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"data:text/plain;base64,AA\"\n"
+	    "#EXTINF:2.5,\n../up/seg3.m4s?x=1\n"
+	    "#EXTINF:1,\n../../../../metrics\n"
+	    "#EXT-X-PART:DURATION=1.0,URI=\"p4.0.m4s\",INDEPENDENT=YES\n"
+	    "#EXT-X-PART-INF:URI=\"not-a-part.m4s\"\n"
+	    "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p4.1.m4s\"\n"
+	    "#EXT-X-RENDITION-REPORT:URI=\"../lo/live.m3u8\"\n"
+	    "http://dvb.gw/abs/seg5.m4s";
+	static const char mv[] = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"
+	    "hi/live.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\nlo/live.m3u8\n";
+	static const char *want[] = {
+		"/tag/s/keys/k1.bin", "/tag/s/init.mp4", "/tag/s/seg1.m4s",
+		"/tag/s/all.mp4", "/tag/up/seg3.m4s", "/tag/s/p4.0.m4s",
+		"/tag/s/p4.1.m4s", "/abs/seg5.m4s",
+	};
+	struct names_hls_dur d;
+	struct refs r;
+	size_t i, n = sizeof(want) / sizeof(want[0]);
+
+	CHECK(refs_run("/tag/s/live.m3u8", pl, sizeof(pl) - 1, &r, &d) ==
+	    (int)n);
+	REQUIRE(r.n == n);
+	for (i = 0; i < n; i++) {
+		CHECK(strcmp(r.path[i], want[i]) == 0);
+		if (strcmp(r.path[i], want[i]) != 0)
+			fprintf(stderr, "  ref %zu: %s\n", i, r.path[i]);
+	}
+	CHECK_EQ_U(d.total_ms, 3840 + 4000 + 4000 + 2500 + 1000);
+	CHECK_EQ_U(d.longest_ms, 4000);
+	CHECK_EQ_U(d.target_ms, 4000);
+	/* Not HLS (no #EXTM3U first): a DASH manifest references nothing. */
+	CHECK(refs_run("/d/m.mpd", "<?xml version=\"1.0\"?>\n<MPD>\nseg.m4s\n",
+	    36, &r, &d) == 0 && r.n == 0 && d.total_ms == 0);
+	CHECK(refs_run("/d/m.m3u8", "#EXTM3", 6, &r, NULL) == 0);
+	CHECK(names_hls_refs("/d/m.m3u8", NULL, 0, refs_cb, &r, NULL) == 0);
+	/* A multivariant playlist references its variants. */
+	CHECK(refs_run("/v/master.m3u8", mv, sizeof(mv) - 1, &r, &d) == 2);
+	CHECK(strcmp(r.path[1], "/v/lo/live.m3u8") == 0 && d.total_ms == 0);
+}
+
+/* #EXTINF and #EXT-X-TARGETDURATION values, good and hostile. */
+static void
+test_hls_durations(void)
+{
+	static const struct {
+		const char	*v;
+		uint32_t	ms;
+	} c[] = {
+		{ "6", 6000 }, { "6,", 6000 }, { "5.005,t", 5005 },
+		{ "2.", 2000 }, { "0.0001", 0 }, { "1.23456789", 1234 },
+		{ ".5", 500 }, { "-1", 0 }, { "abc", 0 }, { "", 0 },
+		{ "86400", NAMES_HLS_DUR_MAX }, { "86401", NAMES_HLS_DUR_MAX },
+		{ "99999999999999999999999999", NAMES_HLS_DUR_MAX },
+		{ "3 ,", 3000 }, { "0x10", 0 },
+	};
+	char body[256];
+	struct names_hls_dur d;
+	struct refs r;
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		n = snprintf(body, sizeof(body), "#EXTM3U\n#EXTINF:%s\ns.ts\n"
+		    "#EXT-X-TARGETDURATION:%s\n#EXTINF:%s\n", c[i].v, c[i].v,
+		    c[i].v);
+		refs_run("/a/p.m3u8", body, (size_t)n, &r, &d);
+		CHECK_EQ_U(d.total_ms, 2 * (uint64_t)c[i].ms);
+		CHECK_EQ_U(d.longest_ms, c[i].ms);
+		CHECK_EQ_U(d.target_ms, c[i].ms);
+	}
+}
+
+/*
+ * Bounds: 100,000 segment lines report NAMES_MAX_REFS, the newest ones
+ * and every map; a 1 MB line, binary noise, NULs and every truncation
+ * never crash or report anything that is not a normal key.
+ */
+static void
+test_hls_refs_hostile(void)
+{
+	static const char head[] = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n";
+	struct names_hls_dur d;
+	struct refs r;
+	size_t cap = 3u << 20, len, i, j;
+	char *b = malloc(cap);
+	uint32_t x = 7;
+
+	REQUIRE(b != NULL);
+	len = (size_t)snprintf(b, cap, "%s", head);
+	for (i = 0; i < 100000; i++)
+		len += (size_t)snprintf(b + len, cap - len,
+		    "#EXTINF:2,\ns%06zu.ts\n", i);
+	CHECK(refs_run("/l/p.m3u8", b, len, &r, &d) == NAMES_MAX_REFS);
+	CHECK_EQ_U(r.n, NAMES_MAX_REFS);
+	CHECK(strcmp(r.first, "/l/init.mp4") == 0);
+	CHECK(strcmp(r.path[1], "/l/s095905.ts") == 0);
+	CHECK(strcmp(r.last, "/l/s099999.ts") == 0);
+	CHECK_EQ_U(d.total_ms, 200000000ull);
+	/* A line of 1 MB, then a good one. */
+	len = (size_t)snprintf(b, cap, "%s", head);
+	memset(b + len, 'a', 1 << 20);
+	len += 1 << 20;
+	len += (size_t)snprintf(b + len, cap - len, "\n#EXT-X-MAP:URI=\"%s",
+	    "i2.mp4\"\nok.ts\n");
+	CHECK(refs_run("/l/p.m3u8", b, len, &r, NULL) == 3);
+	CHECK(strcmp(r.last, "/l/ok.ts") == 0);
+	/* Binary noise after the magic, seeded. */
+	for (j = 0; j < 200; j++) {
+		len = 8 + j * 997 % 60000;
+		memcpy(b, "#EXTM3U\n", 8);
+		for (i = 8; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			b[i] = j % 2 ? "\n#:,=\"a/."[x % 9] : (char)x;
+		}
+		refs_run("/n/p.m3u8", b, len, &r, &d);
+		CHECK(r.bad == 0 && r.n <= NAMES_MAX_REFS);
+	}
+	/* Every truncation of a playlist with NULs and CRs. */
+	len = (size_t)snprintf(b, cap, "%s#EXTINF:1\r\na\r\n#EXT-X-PART:URI="
+	    "\"p\"\n#EXT-X-KEY:URI=\"k", head);
+	b[len++] = '\0';
+	memcpy(b + len, "\"\nz\0y\n", 6);
+	len += 6;
+	for (i = 0; i <= len; i++) {
+		char *cp = malloc(i + 1);
+
+		REQUIRE(cp != NULL);
+		memcpy(cp, b, i);
+		refs_run("/t/p.m3u8", cp, i, &r, NULL);
+		CHECK(r.bad == 0 && r.n <= 4);
+		free(cp);
+	}
+	free(b);
+}
+
 TEST_MAIN(TEST(test_location_good), TEST(test_location_hostile),
     TEST(test_location_lengths), TEST(test_resolve), TEST(test_reserved),
-    TEST(test_unescape), TEST(test_hls_maps))
+    TEST(test_unescape), TEST(test_hls_maps), TEST(test_hls_refs),
+    TEST(test_hls_durations), TEST(test_hls_refs_hostile))
