@@ -27,6 +27,8 @@ for t in $tests; do
 	secs=$(( $(date +%s) - start ))
 	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1)); echo "PASS $t (${secs}s)"
+		# The figures a test reports (note lines) are shown on a pass too.
+		grep '^# ' "$log" | sed 's/^/    /'
 	elif [ $rc -eq 77 ]; then
 		skip=$((skip + 1)); echo "SKIP $t: $(grep '^SKIP' "$log" | tail -n 1)"
 	else

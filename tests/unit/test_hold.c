@@ -126,7 +126,9 @@ test_publish_wakes_once(void)
 	hold_get_stats(&st);
 	CHECK_EQ_U(st.waiting_now, 3);
 	CHECK_EQ_U(st.held, 3);
+	CHECK(hold_waiting("/s/1.ts") == 1 && hold_waiting("/s/3.ts") == 0);
 	hold_published("/s/1.ts");
+	CHECK(hold_waiting("/s/1.ts") == 0 && hold_waiting("/s/2.ts") == 1);
 	/* The callbacks ran in hold_published, before it returned. */
 	CHECK_EQ_U(atomic_load(&t[0].n), 1);
 	CHECK_EQ_U(atomic_load(&t[1].n), 1);
