@@ -4,9 +4,10 @@
  * (nipcast.c: options and the folder carousel; nipcast_tx.c: socket,
  * pacing, FDT instances and object transmission; nipcast_obj.c: MD5 and
  * gzip of an object's content and the --objects list carousel;
- * nipcast_live.c: the live HLS watcher; nipcast_desc.c: the --nip
- * description, and nipcast_sig.c: the DVB-NIP documents made from it,
- * both pure; nipcast_nip.c: the --nip supervisor and its children).
+ * nipcast_live.c: the live HLS watcher; nipcast_desc.c and
+ * nipcast_desc_repair.c: the --nip description, and nipcast_sig.c: the
+ * DVB-NIP documents made from it, all pure; nipcast_nip.c: the --nip
+ * supervisor and its children).
  * Not a library: one process, one sender (the supervisor sends nothing).
  */
 #ifndef NIPCACHE_NIPCAST_H
@@ -167,7 +168,7 @@ int	nc_nip_dump(const struct nc_opts *o);
 void	nc_nip_child(void);
 
 /*
- * nipcast_sig.c and nipcast_desc.c: pure text helpers, the description of
+ * nipcast_sig.c and nipcast_desc*.c: pure text helpers, the description of
  * a small DVB-NIP network (an INI file, see nipcast --help) and the
  * signalling documents made from it.  No I/O, no globals, no logging:
  * unit-tested on their own.
@@ -284,6 +285,29 @@ enum nc_doc {
 int	nc_desc_parse(const char *text, size_t len, const char *file,
 	    struct nc_desc *d, char *err, size_t errlen);
 void	nc_desc_free(struct nc_desc *d);
+/* Valid UTF-8 text without control characters; a URI (scheme:, no blanks). */
+int	nc_desc_text_ok(const char *s);
+int	nc_desc_uri_ok(const char *s);
+
+/*
+ * nipcast_desc_repair.c, for nipcast_desc.c: the repair keys of a section.
+ * nc_desc_repair_key: 0 if name is not a repair key; else 1, the value
+ * stored in r and its NC_RP_* bit set in r->given, with *why NULL or the
+ * reason the value is refused (a key other than repair_base given twice
+ * included).
+ */
+int	nc_desc_repair_key(struct nc_repair *r, const char *name,
+	    const char *v, const char **why);
+/*
+ * A service's repair r once its section is read: each key it did not give
+ * comes from the [network] keys net, and a base gets a reception timeout
+ * (NC_RP_TIMEOUT_DEFAULT).  NULL, or why the service is refused: out of
+ * memory, or timing keys that would be lost for want of a base.
+ */
+const char *nc_desc_repair_inherit(struct nc_repair *r,
+	    const struct nc_repair *net);
+/* Free what r holds (not r). */
+void	nc_desc_repair_free(struct nc_repair *r);
 /*
  * After a reload: carry the versions of old into nd.  A service whose
  * listed content changed gets old version + 1, a new one version 1; the

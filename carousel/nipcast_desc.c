@@ -4,7 +4,8 @@
  * one [network] section and a [service NAME] section per service (see
  * nipcast --help), parsed with libinih into a struct nc_desc.  Every value
  * is checked here, so that nipcast_sig.c can put it into XML as it is
- * (escaped) and nipcast_nip.c can hand it to a child sender.  Errors name
+ * (escaped) and nipcast_nip.c can hand it to a child sender; the unicast
+ * repair keys are checked in nipcast_desc_repair.c.  Errors name
  * the file and line: "desc.ini:12: [service one] session: not a multicast
  * group".  Pure: text in, struct out; no I/O, no globals, no logging.
  */
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <ini.h>
 
@@ -22,8 +22,6 @@
 #include "nipcast.h"
 
 #define LCN_MAX		65535
-#define WEIGHT_MAX	1000000		/* as [repair] base_url in nipcached */
-#define RP_MS_MAX	600000		/* back-offs and timeout: 10 minutes */
 /* libinih reads lines of INI_MAX_LINE - 1 bytes, the newline included. */
 #define LINE_MAX_INI	198
 #define LINE_MAX_TEXT	"198"
@@ -31,8 +29,8 @@
 /* ---- value checks ---- */
 
 /* Valid UTF-8 without control characters (XML 1.0 refuses most). */
-static int
-text_ok(const char *s)
+int
+nc_desc_text_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int n, i;
@@ -71,11 +69,11 @@ chars_ok(const char *s, const char *extra)
 }
 
 /* A URI as an identifier: scheme ':' and no blanks. */
-static int
-uri_ok(const char *s)
+int
+nc_desc_uri_ok(const char *s)
 {
-	return text_ok(s) && strchr(s, ' ') == NULL && strchr(s, ':') != NULL &&
-	    s[0] != ':';
+	return nc_desc_text_ok(s) && strchr(s, ' ') == NULL &&
+	    strchr(s, ':') != NULL && s[0] != ':';
 }
 
 /*
@@ -193,7 +191,7 @@ k_text(struct pctx *x, const char *v, void *field)
 	char **dst = field;
 
 	(void)x;
-	if (*v == '\0' || !text_ok(v))
+	if (*v == '\0' || !nc_desc_text_ok(v))
 		return "empty, or not UTF-8 text";
 	if ((*dst = strdup(v)) == NULL)
 		return "out of memory";
@@ -203,7 +201,7 @@ k_text(struct pctx *x, const char *v, void *field)
 static const char *
 k_uri(struct pctx *x, const char *v, void *field)
 {
-	return uri_ok(v) ? k_text(x, v, field) :
+	return nc_desc_uri_ok(v) ? k_text(x, v, field) :
 	    "expected a URI (scheme:..., no blanks)";
 }
 
@@ -321,119 +319,14 @@ k_bitrate(struct pctx *x, const char *v, void *field)
 	    "expected bits per second, suffix k, M or G" : NULL;
 }
 
-/* ---- unicast repair keys (field is the section's struct nc_repair) ---- */
-
-/* An http:// or https:// URL with a host, text without blanks. */
-static int
-http_url_ok(const char *s)
-{
-	size_t skip = strncasecmp(s, "http://", 7) == 0 ? 7 :
-	    strncasecmp(s, "https://", 8) == 0 ? 8 : 0;
-
-	return skip != 0 && s[skip] != '\0' && s[skip] != '/' &&
-	    text_ok(s) && strpbrk(s, " \t") == NULL;
-}
-
-/* repair_base = URL [WEIGHT]: repeatable, up to NC_REPAIR_MAX_BASE. */
-static const char *
-k_rp_base(struct pctx *x, const char *v, void *field)
-{
-	struct nc_repair *r = field;
-	size_t l = strcspn(v, " \t");
-	const char *w = v + l + strspn(v + l, " \t");
-	uint64_t weight = 1;
-	char *url;
-
-	(void)x;
-	if (r->nbase == NC_REPAIR_MAX_BASE)
-		return "at most 8 repair_base lines in a section";
-	if (*w != '\0' && nc_parse_u64(w, 0, WEIGHT_MAX, &weight) < 0)
-		return "expected URL [WEIGHT], WEIGHT from 0 to 1000000";
-	if ((url = strndup(v, l)) == NULL)
-		return "out of memory";
-	if (!http_url_ok(url)) {
-		free(url);
-		return "expected an http:// or https:// URL with a host";
-	}
-	r->base[r->nbase] = url;
-	r->weight[r->nbase++] = (uint32_t)weight;
-	r->given |= NC_RP_BASE;
-	return NULL;
-}
-
-static const char *
-k_rp_object_base(struct pctx *x, const char *v, void *field)
-{
-	struct nc_repair *r = field;
-	const char *why = k_uri(x, v, &r->object_base);
-
-	r->given |= why == NULL ? NC_RP_OBJECT_BASE : 0;
-	return why;
-}
-
-/* A duration (util_parse_duration_ms: "250ms", "2s"; bare: seconds). */
-static const char *
-rp_ms(const char *v, uint64_t lo, uint32_t *out)
-{
-	uint64_t ms;
-
-	if (util_parse_duration_ms(v, &ms) < 0 || ms < lo || ms > RP_MS_MAX)
-		return lo > 0 ? "expected a duration from 1ms to 10m "
-		    "(250ms, 2s; a bare number is seconds)" :
-		    "expected a duration from 0 to 10m "
-		    "(250ms, 2s; a bare number is seconds)";
-	*out = (uint32_t)ms;
-	return NULL;
-}
-
-static const char *
-k_rp_timeout(struct pctx *x, const char *v, void *field)
-{
-	struct nc_repair *r = field;
-
-	(void)x;
-	r->given |= NC_RP_TIMEOUT;
-	return rp_ms(v, 1, &r->timeout_ms);
-}
-
-static const char *
-k_rp_fixed(struct pctx *x, const char *v, void *field)
-{
-	struct nc_repair *r = field;
-
-	(void)x;
-	r->given |= NC_RP_FIXED;
-	return rp_ms(v, 0, &r->fixed_ms);
-}
-
-static const char *
-k_rp_random(struct pctx *x, const char *v, void *field)
-{
-	struct nc_repair *r = field;
-
-	(void)x;
-	r->given |= NC_RP_RANDOM;
-	return rp_ms(v, 0, &r->random_ms);
-}
-
-#define NET(k, f, fn)	{ SEC_NET, k, offsetof(struct nc_desc, f), fn, 0 }
-#define SVC(k, f, fn)	{ SEC_SVC, k, offsetof(struct nc_svc, f), fn, 0 }
-/* The repair keys, in both sections; repair_base may repeat. */
-#define REPAIR(sec, type)						\
-	{ sec, "repair_base", offsetof(type, repair), k_rp_base, 1 },	\
-	{ sec, "repair_object_base", offsetof(type, repair),		\
-	    k_rp_object_base, 0 },					\
-	{ sec, "reception_timeout", offsetof(type, repair), k_rp_timeout, \
-	    0 },							\
-	{ sec, "fixed_backoff", offsetof(type, repair), k_rp_fixed, 0 }, \
-	{ sec, "random_backoff", offsetof(type, repair), k_rp_random, 0 }
+#define NET(k, f, fn)	{ SEC_NET, k, offsetof(struct nc_desc, f), fn }
+#define SVC(k, f, fn)	{ SEC_SVC, k, offsetof(struct nc_svc, f), fn }
 
 static const struct {
 	int		kind;
 	const char	*name;
 	size_t		off;
 	key_fn		fn;
-	int		many;		/* may be given more than once */
 } keys[] = {
 	NET("provider", provider, k_text),
 	NET("domain", domain, k_domain),
@@ -457,8 +350,6 @@ static const struct {
 	SVC("session", session, k_endpoint),
 	SVC("bitrate", bitrate, k_bitrate),
 	SVC("mode", live, k_mode),
-	REPAIR(SEC_NET, struct nc_desc),
-	REPAIR(SEC_SVC, struct nc_svc),
 };
 
 /* Record the first error; returns 0 for inih. */
@@ -592,6 +483,7 @@ desc_handler(void *user, const char *section, const char *name,
     const char *value)
 {
 	struct pctx *x = user;
+	struct nc_repair *r;
 	char what[320];
 	const char *why;
 	uint8_t *base;
@@ -602,12 +494,16 @@ desc_handler(void *user, const char *section, const char *name,
 	if (x->kind == SEC_BAD)
 		return 1;		/* reported once, at the header */
 	snprintf(what, sizeof(what), "[%s] %s", section, name);
+	r = x->kind == SEC_NET ? &x->d->repair :
+	    &x->d->svc[x->d->nsvc - 1].repair;
+	if (nc_desc_repair_key(r, name, value, &why))
+		return why != NULL ? desc_fail(x, x->line, what, why) : 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (keys[i].kind == x->kind && strcmp(keys[i].name, name) == 0)
 			break;
 	if (i == sizeof(keys) / sizeof(keys[0]))
 		return desc_fail(x, x->line, what, "unknown key");
-	if ((x->seen & (1ull << i)) && !keys[i].many)
+	if (x->seen & (1ull << i))
 		return desc_fail(x, x->line, what, "given twice");
 	x->seen |= 1ull << i;
 	base = x->kind == SEC_NET ? (uint8_t *)x->d :
@@ -644,42 +540,10 @@ svc_default_id(struct pctx *x, struct nc_svc *s)
 	return dup_text(x, &s->id, id);
 }
 
-/*
- * A service's repair: each key it did not give comes from [network]; a
- * reception timeout is required once there is a base.  Timing keys in a
- * service that ends up with no base would be silently lost: refused.
- */
-static int
-svc_repair(struct pctx *x, struct nc_svc *s, const char *what)
-{
-	const struct nc_repair *n = &x->d->repair;
-	struct nc_repair *r = &s->repair;
-
-	for (; !(r->given & NC_RP_BASE) && r->nbase < n->nbase; r->nbase++) {
-		if ((r->base[r->nbase] = strdup(n->base[r->nbase])) == NULL)
-			return desc_fail(x, s->line, what, "out of memory");
-		r->weight[r->nbase] = n->weight[r->nbase];
-	}
-	if (!(r->given & NC_RP_OBJECT_BASE) && n->object_base != NULL &&
-	    !dup_text(x, &r->object_base, n->object_base))
-		return 0;
-	if (!(r->given & NC_RP_TIMEOUT))
-		r->timeout_ms = n->timeout_ms;
-	if (!(r->given & NC_RP_FIXED))
-		r->fixed_ms = n->fixed_ms;
-	if (!(r->given & NC_RP_RANDOM))
-		r->random_ms = n->random_ms;
-	if (r->nbase > 0 && r->timeout_ms == 0)
-		r->timeout_ms = NC_RP_TIMEOUT_DEFAULT;
-	if (r->nbase == 0 && (r->given & ~(uint32_t)NC_RP_BASE) != 0)
-		return desc_fail(x, s->line, what, "repair keys need a "
-		    "repair_base (here or in [network])");
-	return 1;
-}
-
 static int
 svc_finish(struct pctx *x, struct nc_svc *s)
 {
+	const char *why;
 	char what[96];
 
 	snprintf(what, sizeof(what), "[service %s]", s->name);
@@ -691,8 +555,9 @@ svc_finish(struct pctx *x, struct nc_svc *s)
 		return desc_fail(x, s->line, what, "playlist is missing");
 	if (s->id == NULL && !svc_default_id(x, s))
 		return 0;
-	if (!svc_repair(x, s, what))
-		return 0;
+	/* Repair keys not given here come from [network]. */
+	if ((why = nc_desc_repair_inherit(&s->repair, &x->d->repair)) != NULL)
+		return desc_fail(x, s->line, what, why);
 	return dup_text(x, &s->title, s->name);
 }
 
@@ -797,23 +662,13 @@ fail:
 	return -1;
 }
 
-static void
-repair_free(struct nc_repair *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nbase; i++)
-		free(r->base[i]);
-	free(r->object_base);
-}
-
 void
 nc_desc_free(struct nc_desc *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->nsvc; i++) {
-		repair_free(&d->svc[i].repair);
+		nc_desc_repair_free(&d->svc[i].repair);
 		free(d->svc[i].id);
 		free(d->svc[i].title);
 		free(d->svc[i].genre);
@@ -828,6 +683,6 @@ nc_desc_free(struct nc_desc *d)
 	free(d->source);
 	free(d->network_type);
 	free(d->link_layer);
-	repair_free(&d->repair);
+	nc_desc_repair_free(&d->repair);
 	memset(d, 0, sizeof(*d));
 }

@@ -498,46 +498,49 @@ hold_published(const char *path)
 	hold_run(woken);
 }
 
-enum hold_state
-hold_state(const char *path)
+/*
+ * What the three readers below tell of a path, read in one go under the
+ * mutex; all zero (HOLD_NONE) without an entry or a running table.
+ */
+struct hold_snap {
+	enum hold_state	st;
+	int		waiting;
+	uint64_t	gen;
+};
+
+static struct hold_snap
+hold_snapshot(const char *path)
 {
-	enum hold_state st = HOLD_NONE;
+	struct hold_snap s = { HOLD_NONE, 0, 0 };
 	struct hold_entry *e;
 
 	if (hold_lock() < 0)
-		return HOLD_NONE;
-	if ((e = do_hold_find(path)) != NULL)
-		st = do_hold_effective(e, util_now_ms());
+		return s;
+	if ((e = do_hold_find(path)) != NULL) {
+		s.st = do_hold_effective(e, util_now_ms());
+		s.waiting = e->waiters != NULL;
+		s.gen = e->gen;
+	}
 	pthread_mutex_unlock(&hold.mtx);
-	return st;
+	return s;
+}
+
+enum hold_state
+hold_state(const char *path)
+{
+	return hold_snapshot(path).st;
 }
 
 int
 hold_waiting(const char *path)
 {
-	struct hold_entry *e;
-	int w = 0;
-
-	if (hold_lock() < 0)
-		return 0;
-	if ((e = do_hold_find(path)) != NULL)
-		w = e->waiters != NULL;
-	pthread_mutex_unlock(&hold.mtx);
-	return w;
+	return hold_snapshot(path).waiting;
 }
 
 uint64_t
 hold_gen(const char *path)
 {
-	struct hold_entry *e;
-	uint64_t gen = 0;
-
-	if (hold_lock() < 0)
-		return 0;
-	if ((e = do_hold_find(path)) != NULL)
-		gen = e->gen;
-	pthread_mutex_unlock(&hold.mtx);
-	return gen;
+	return hold_snapshot(path).gen;
 }
 
 /* Put w on e and in the heap; tell the timer if it is now the first. */

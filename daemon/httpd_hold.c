@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * httpd_hold.c: looking objects up for a request, holding requests for
- * objects on their way, and live HLS playlists as served.
+ * httpd_hold.c: looking objects up for a request and holding requests
+ * for objects on their way, LL-HLS blocking reloads among them.
  *
  * Holding.  A player must never get 404 for a segment that is about to
  * arrive (hls.js gives up on a 4xx, ../shared/docs/dvbi-and-hls.md 2.7),
@@ -35,45 +35,30 @@
  * between their transition and their resume.  A request is freed when MHD
  * is done with it and every waiter registered for it has woken.
  *
- * Playlists as served.  A live media playlist in RAM is rewritten for
- * each request by hls_rewrite(), which asks about each segment: entries
- * neither there nor expected are held back at the end, or marked
- * EXT-X-GAP before later ones.  What the rewriter remembers of each
- * playlist (struct hls_state) is kept in a small table; the rewrite runs
- * on a copy, outside its lock.  A rewritten body is answered fresh, with
- * an ETag of its own and no Last-Modified (the body changes when a
- * segment arrives, the file does not).  LL-HLS blocking reloads (_HLS_msn,
- * _HLS_part) are held until a version lists what they ask for, at most 3
- * target durations from their arrival.
+ * Playlists.  A live playlist in RAM is answered as httpd_pl.c rewrites
+ * it for players.  LL-HLS blocking reloads (_HLS_msn, _HLS_part) are held
+ * here until a version lists what they ask for, at most 3 target
+ * durations from their arrival.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <microhttpd.h>
-
-#define HASH_NONFATAL_OOM	1
-#define uthash_nonfatal_oom(elt) ((void)0)
-#include <uthash.h>
 #include <utlist.h>
 
 #include "cache.h"
 #include "hls.h"
 #include "hold.h"
 #include "httpd_int.h"
-#include "mime.h"
-#include "names.h"
 #include "util.h"
 
 #define HTTPD_LOOKS		4	/* lookups per handler call */
 #define HTTPD_HOLDS_MAX		8	/* holds per object request */
 #define HTTPD_BLOCK_HOLDS_MAX	256	/* per blocking reload */
-#define HTTPD_HLS_MAX		256	/* playlists remembered */
 
 /*
  * A request's state word: the hold sequence number (which hold of the
@@ -131,46 +116,18 @@ struct look {
 	int			woke;	/* enum hold_wake, or -1 */
 };
 
-/* The playlist as served to this request. */
-struct served {
-	char		*body;		/* rewritten (malloc'd), or NULL */
-	size_t		len;
-	struct hls_info	info;
-	/*
-	 * The first of the trailing run of segments not there and not
-	 * expected (what is held back), for a blocking reload to wait on.
-	 */
-	char		tail[NAMES_MAX + 1];
-	uint64_t	tail_gen;
-	int		in_run;
-};
-
-struct hls_slot {
-	UT_hash_handle		hh;
-	struct hls_slot		*prev, *next;	/* most recent first */
-	struct hls_state	st;
-	char			path[];
-};
-
 static struct {
 	pthread_mutex_t	mtx;		/* all, stopping */
 	struct httpd_req *all;
 	int		stopping;
-	pthread_mutex_t	hls_mtx;	/* hls, hls_lru, hls_n */
-	struct hls_slot	*hls;
-	struct hls_slot	*hls_lru;
-	uint32_t	hls_n;
 	uint32_t	hold_ms;
-	int		gap;
 	int		(*fetch)(const char *path, int urgent);
 } hh = {
 	.mtx = PTHREAD_MUTEX_INITIALIZER,
-	.hls_mtx = PTHREAD_MUTEX_INITIALIZER,
 };
 
 static _Atomic int hh_inflight;	/* wakes between transition and resume */
-static _Atomic uint64_t hs_held, hs_held_now, hs_timeouts, hs_rewritten,
-    hs_held_back, hs_gaps, hs_blocking;
+static _Atomic uint64_t hs_held, hs_held_now, hs_timeouts, hs_blocking;
 static char req_marker;		/* *con_cls of a request with no state */
 
 void
@@ -179,10 +136,8 @@ httpd_hold_stats(struct httpd_stats *out)
 	out->held = atomic_load(&hs_held);
 	out->held_now = atomic_load(&hs_held_now);
 	out->held_timeouts = atomic_load(&hs_timeouts);
-	out->playlists_rewritten = atomic_load(&hs_rewritten);
-	out->segments_held_back = atomic_load(&hs_held_back);
-	out->gaps_marked = atomic_load(&hs_gaps);
 	out->blocking_reloads = atomic_load(&hs_blocking);
+	httpd_pl_stats(out);
 }
 
 void
@@ -363,9 +318,9 @@ httpd_hold_start(const struct conf *c, int (*fetch)(const char *, int))
 	pthread_mutex_lock(&hh.mtx);
 	hh.stopping = 0;
 	hh.hold_ms = c->http_hold_ms;
-	hh.gap = c->http_gap_tag;
 	hh.fetch = fetch;
 	pthread_mutex_unlock(&hh.mtx);
+	httpd_pl_start(c, fetch);
 }
 
 void
@@ -397,225 +352,7 @@ httpd_hold_stop(void)
 void
 httpd_hold_free(void)
 {
-	struct hls_slot *s, *tmp;
-
-	pthread_mutex_lock(&hh.hls_mtx);
-	HASH_ITER(hh, hh.hls, s, tmp) {
-		HASH_DELETE(hh, hh.hls, s);
-		free(s);
-	}
-	hh.hls_lru = NULL;
-	hh.hls_n = 0;
-	pthread_mutex_unlock(&hh.hls_mtx);
-}
-
-/*
- * The table of playlist states.  A playlist that loses its slot starts
- * again from the source's own numbering, which is what it was before.
- */
-static void
-hls_table_get(const char *path, struct hls_state *out)
-{
-	struct hls_slot *s;
-
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&hh.hls_mtx);
-	HASH_FIND_STR(hh.hls, path, s);
-	if (s != NULL) {
-		*out = s->st;
-		DL_DELETE(hh.hls_lru, s);
-		DL_PREPEND(hh.hls_lru, s);
-	}
-	pthread_mutex_unlock(&hh.hls_mtx);
-}
-
-static void
-do_hls_table_evict(void)
-{
-	struct hls_slot *s = hh.hls_lru != NULL ? hh.hls_lru->prev : NULL;
-
-	if (s == NULL)
-		return;
-	HASH_DELETE(hh, hh.hls, s);
-	DL_DELETE(hh.hls_lru, s);
-	hh.hls_n--;
-	free(s);
-}
-
-/*
- * Keep st for path.  Two requests may rewrite at once; the one that
- * served the higher sequence number wins, so numbers never go back.
- */
-static void
-hls_table_put(const char *path, const struct hls_state *st)
-{
-	size_t len = strlen(path);
-	struct hls_slot *s, *n = NULL;
-
-	pthread_mutex_lock(&hh.hls_mtx);
-	HASH_FIND(hh, hh.hls, path, len, s);
-	if (s == NULL && (n = malloc(sizeof(*n) + len + 1)) != NULL) {
-		memcpy(n->path, path, len + 1);
-		n->st = *st;
-		HASH_ADD_KEYPTR(hh, hh.hls, n->path, len, n);
-		if (n->hh.tbl == NULL) {
-			free(n);
-		} else {
-			DL_PREPEND(hh.hls_lru, n);
-			if (++hh.hls_n > HTTPD_HLS_MAX)
-				do_hls_table_evict();
-		}
-	} else if (s != NULL && (!s->st.valid ||
-	    st->served_last >= s->st.served_last)) {
-		s->st = *st;
-	}
-	pthread_mutex_unlock(&hh.hls_mtx);
-}
-
-/*
- * The rewriter's question: is the segment at path there, coming, or
- * lost?  The generation is read before the second lookup, so a blocking
- * reload that waits on the first expected segment misses no publish.
- */
-static enum hls_seg
-served_status(void *arg, const char *path)
-{
-	struct served *sv = arg;
-	struct cache_hit h;
-	enum hls_seg ret;
-	uint64_t gen = 0;
-
-	if (cache_peek(path, &h) == 0 || (gen = hold_gen(path),
-	    cache_peek(path, &h) == 0)) {
-		sv->in_run = 0;
-		return HLS_SEG_OK;
-	}
-	switch (hold_state(path)) {
-	case HOLD_PENDING:
-		ret = HLS_SEG_PENDING;
-		break;
-	case HOLD_LOST:
-		ret = HLS_SEG_LOST;
-		break;
-	default:
-		ret = hh.fetch != NULL && hh.fetch(path, 0) ?
-		    HLS_SEG_PENDING : HLS_SEG_LOST;
-		break;
-	}
-	if (ret == HLS_SEG_LOST && !sv->in_run) {
-		util_strlcpy(sv->tail, path, sizeof(sv->tail));
-		sv->tail_gen = gen;
-	}
-	sv->in_run = ret == HLS_SEG_LOST;
-	return ret;
-}
-
-/*
- * The playlist in blob as this request gets it: rewritten (sv->body) or
- * as received.  Without a fetch hook nothing can be known to be coming,
- * so the playlist is only scanned.  0, or -1 when out of memory.
- */
-static int
-served_make(const char *path, const struct cache_blob *b, struct served *sv)
-{
-	struct hls_opts o = { .gap = hh.gap, .min_segments = 0 };
-	struct util_sb sb = { 0 };
-	struct hls_state st;
-	int ret;
-
-	if (hh.fetch == NULL) {
-		hls_scan((const char *)b->data, b->len, &sv->info);
-		return 0;
-	}
-	hls_table_get(path, &st);
-	ret = hls_rewrite((const char *)b->data, b->len, path, &o,
-	    served_status, sv, &st, &sb, &sv->info);
-	if (ret >= 0)
-		hls_table_put(path, &st);
-	if (ret < 0 || (ret == 1 && (sb.err || sb.p == NULL))) {
-		free(sb.p);
-		return -1;
-	}
-	if (ret == 1) {
-		sv->body = sb.p;
-		sv->len = sb.len;
-		atomic_fetch_add(&hs_rewritten, 1);
-		atomic_fetch_add(&hs_held_back, sv->info.held_back);
-		atomic_fetch_add(&hs_gaps, sv->info.gaps);
-	}
-	return 0;
-}
-
-/* 1 if the hit is an HLS playlist held in RAM. */
-static int
-served_is_hls(const struct cache_hit *h, const char *path)
-{
-	static const char *const types[] = {
-		"application/vnd.apple.mpegurl", "audio/mpegurl",
-		"application/x-mpegurl", NULL
-	};
-	size_t i, n, plen = strlen(path);
-
-	if (h->blob == NULL)
-		return 0;
-	if (plen >= 5 && strcasecmp(path + plen - 5, ".m3u8") == 0)
-		return 1;
-	for (i = 0; types[i] != NULL; i++) {
-		n = strlen(types[i]);
-		if (strncasecmp(h->content_type, types[i], n) == 0 &&
-		    (h->content_type[n] == '\0' || h->content_type[n] == ';' ||
-		    h->content_type[n] == ' '))
-			return 1;
-	}
-	return 0;
-}
-
-static enum MHD_Result
-served_304(struct MHD_Connection *c, const char *etag)
-{
-	struct MHD_Response *r = httpd_empty();
-
-	r = httpd_keep(r, r != NULL &&
-	    httpd_add1(r, "Cache-Control", HTTPD_CC_PLAYLIST) &&
-	    httpd_add1(r, "ETag", etag));
-	return httpd_queue_once(c, 304, r, 0);
-}
-
-/*
- * A rewritten body, made for this request: the blob's type and CORS, the
- * playlist Cache-Control, an ETag of these bytes, and no Last-Modified
- * or Accept-Ranges (a range of a body made per request is not offered).
- * The hit is released; the body is handed to MHD or freed.
- */
-static enum MHD_Result
-served_send(struct look *lk, struct cache_hit *h, struct served *sv)
-{
-	char etag[48], hex[33];
-	struct MHD_Response *r;
-	uint8_t md5[16];
-	const char *inm;
-
-	util_md5(sv->body, sv->len, md5);
-	util_hex(md5, 16, hex);
-	snprintf(etag, sizeof(etag), "\"r%.32s\"", hex);
-	inm = MHD_lookup_connection_value(lk->c, MHD_HEADER_KIND,
-	    "If-None-Match");
-	if (inm != NULL && httpu_etag_match(inm, etag)) {
-		httpd_hit_release(h);
-		free(sv->body);
-		return served_304(lk->c, etag);
-	}
-	r = MHD_create_response_from_buffer_with_free_callback(sv->len,
-	    sv->body, free);
-	if (r == NULL)
-		free(sv->body);
-	r = httpd_keep(r, r != NULL && httpd_add(r, httpd_hdr_cors) &&
-	    httpd_add1(r, "Content-Type", h->content_type) &&
-	    httpd_add1(r, "Cache-Control", HTTPD_CC_PLAYLIST) &&
-	    httpd_add1(r, "ETag", etag));
-	httpd_hit_release(h);
-	return httpd_queue_once(lk->c, 200, r,
-	    lk->m == HTTPD_M_GET ? sv->len : 0);
+	httpd_pl_free();
 }
 
 static int
@@ -641,7 +378,7 @@ look_timeout(struct look *lk, enum MHD_Result *res)
  * resumes.  0 (held or answered) or 1 (look again).
  */
 static int
-look_block(struct look *lk, struct served *sv, enum MHD_Result *res)
+look_block(struct look *lk, struct httpd_served *sv, enum MHD_Result *res)
 {
 	uint64_t span = 3ull * sv->info.target_ms, now = util_now_ms();
 	struct hold_on on[2];
@@ -678,7 +415,7 @@ static int
 look_playlist(struct look *lk, struct cache_hit *h, enum MHD_Result *res)
 {
 	const char *msn, *part;
-	struct served *sv;
+	struct httpd_served *sv;
 	int blocking, ret = 0;
 
 	msn = MHD_lookup_connection_value(lk->c, MHD_GET_ARGUMENT_KIND,
@@ -691,7 +428,7 @@ look_playlist(struct look *lk, struct cache_hit *h, enum MHD_Result *res)
 		return 0;
 	}
 	if ((sv = calloc(1, sizeof(*sv))) == NULL ||
-	    served_make(lk->path, h->blob, sv) < 0) {
+	    httpd_pl_make(lk->path, h->blob, sv) < 0) {
 		httpd_hit_release(h);
 		free(sv);
 		return look_answer(lk, HTTPD_F_UNAVAIL, res);
@@ -710,7 +447,7 @@ look_playlist(struct look *lk, struct cache_hit *h, enum MHD_Result *res)
 		break;
 	default:
 		if (sv->body != NULL)
-			*res = served_send(lk, h, sv);
+			*res = httpd_pl_send(lk->c, lk->m, h, sv);
 		else
 			*res = httpd_serve_hit(lk->c, h, lk->path, lk->m,
 			    !blocking);
@@ -727,7 +464,7 @@ look_hit(struct look *lk, struct cache_hit *h, enum MHD_Result *res)
 		httpd_hit_release(h);
 		return look_answer(lk, HTTPD_F_UNAVAIL, res);
 	}
-	if (served_is_hls(h, lk->path))
+	if (httpd_pl_is(h, lk->path))
 		return look_playlist(lk, h, res);
 	*res = httpd_serve_hit(lk->c, h, lk->path, lk->m, 1);
 	return 0;

@@ -4,8 +4,9 @@
  * may use.  httpd.c sets up the daemons, counts and queues responses and
  * dispatches requests; httpd_obj.c answers cache objects (conditionals,
  * ranges and the table of reusable blob responses); httpd_hold.c looks
- * objects up, holds requests for expected ones (suspend/resume), serves
- * live HLS playlists as rewritten for players and LL-HLS blocking reloads.
+ * objects up and holds requests for expected ones (suspend/resume),
+ * LL-HLS blocking reloads among them; httpd_pl.c makes and sends live HLS
+ * playlists as rewritten for players.  httpd.c sees httpd_hold.c only.
  */
 #ifndef NIPCACHE_HTTPD_INT_H
 #define NIPCACHE_HTTPD_INT_H
@@ -16,7 +17,9 @@
 #include <microhttpd.h>
 
 #include "cache.h"
+#include "hls.h"
 #include "httpd.h"
+#include "names.h"
 
 /* Send buffer for loopback peers (the kernel doubles it); httpd.c. */
 #define HTTPD_LO_SNDBUF		(256 << 10)
@@ -114,5 +117,45 @@ void	httpd_hold_stop(void);
 void	httpd_hold_free(void);
 /* The hold and playlist counters of struct httpd_stats. */
 void	httpd_hold_stats(struct httpd_stats *out);
+
+/* httpd_pl.c */
+/* A live playlist as served to one request (httpd_pl_make). */
+struct httpd_served {
+	char		*body;		/* rewritten (malloc'd), or NULL */
+	size_t		len;
+	struct hls_info	info;
+	/*
+	 * The first of the trailing run of segments not there and not
+	 * expected (what is held back), for a blocking reload to wait on,
+	 * and its generation, read before its second lookup.
+	 */
+	char		tail[NAMES_MAX + 1];
+	uint64_t	tail_gen;
+	int		in_run;
+};
+
+/* Take the gap option and the fetch hook (httpd_hold_start). */
+void	httpd_pl_start(const struct conf *c,
+	    int (*fetch)(const char *path, int urgent));
+/* Forget the playlist states (httpd_hold_free). */
+void	httpd_pl_free(void);
+/* The playlist counters of struct httpd_stats (httpd_hold_stats). */
+void	httpd_pl_stats(struct httpd_stats *out);
+/* 1 if the hit is an HLS playlist held in RAM. */
+int	httpd_pl_is(const struct cache_hit *h, const char *path);
+/*
+ * The playlist in b as this request gets it, into a zeroed sv: rewritten
+ * (sv->body) or as received.  Without a fetch hook nothing can be known
+ * to be coming, so the playlist is only scanned.  0, or -1 when out of
+ * memory.
+ */
+int	httpd_pl_make(const char *path, const struct cache_blob *b,
+	    struct httpd_served *sv);
+/*
+ * Answer a rewritten body (sv->body), made for this request, 200 or 304.
+ * The hit is released; the body is handed to MHD or freed.
+ */
+enum MHD_Result httpd_pl_send(struct MHD_Connection *c, enum httpd_method m,
+	    struct cache_hit *h, struct httpd_served *sv);
 
 #endif

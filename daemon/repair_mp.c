@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "repair_int.h"
+#include "util.h"
 
 #define MP_BOUNDARY_MAX	70	/* RFC 2046 */
 #define MP_CR_MAX	127	/* longest Content-Range value in a part */
@@ -203,54 +204,43 @@ repair_mp_boundary(const char *ctype, char *out, size_t len)
 	return 0;
 }
 
-/* Base64 (RFC 4648 alphabet); the value of c, or -1. */
+/* A character of the base64 alphabet (RFC 4648), or its padding. */
 static int
-b64_val(char c)
+b64_char(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (is_digit(c))
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    is_digit(c) || c == '+' || c == '/' || c == '=';
 }
 
 /*
- * Decode exactly n characters of base64 into exactly want bytes.  Padding
- * may be left out (RFC 8941 4.2.7 asks parsers to tolerate that, and
- * non-zero pad bits); anything else is refused.  0 or -1.
+ * Decode exactly n characters of base64 into exactly want bytes (nettle,
+ * through util_base64_decode).  Padding may be left out (RFC 8941 4.2.7
+ * asks parsers to tolerate that) but, when present, must be complete;
+ * blanks or anything outside the alphabet are refused here first, since
+ * util_base64_decode skips blanks.  0 or -1.
  */
 static int
 b64_exact(const char *s, size_t n, uint8_t *out, size_t want)
 {
-	size_t i, o = 0, pad = 0;
-	uint32_t acc = 0;
-	int bits = 0, v;
+	char buf[128];
+	uint8_t tmp[96];
+	size_t i, pad = 0;
 
-	while (pad < 2 && n > 0 && s[n - 1] == '=') {
-		n--;
+	if (n == 0 || n >= sizeof(buf) || want > sizeof(tmp))
+		return -1;
+	/* Padding, when present, must complete the last quantum. */
+	while (pad < n && s[n - 1 - pad] == '=')
 		pad++;
-	}
-	if (n % 4 == 1 || (pad && (n + pad) % 4 != 0))
+	if (pad > 2 || (pad > 0 && n % 4 != 0))
 		return -1;
-	if (n * 6 / 8 != want)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((v = b64_val(s[i])) < 0)
+	for (i = 0; i < n; i++)
+		if (!b64_char(s[i]))
 			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (util_base64_decode(buf, tmp, sizeof(tmp)) != (int)want)
+		return -1;
+	memcpy(out, tmp, want);
 	return 0;
 }
 
@@ -290,7 +280,7 @@ sf_bytes(const char *s, const char **b, size_t *blen)
 
 	if (*s != ':')
 		return NULL;
-	for (e = s + 1; b64_val(*e) >= 0 || *e == '='; e++)
+	for (e = s + 1; *e != '\0' && b64_char(*e); e++)
 		;
 	if (*e != ':')
 		return NULL;

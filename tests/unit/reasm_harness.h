@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "test.h"
+#include "testutil.h"
 #include "../../carousel/alc.h"
 #include "../../carousel/fdt.h"
 #include "../../carousel/reasm.h"
@@ -33,30 +34,6 @@
 #define MAXREC		1024
 #define MAXPL		(256 << 10)
 
-/* ---- Seeded xorshift64. ---- */
-
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t s)
-{
-	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
-}
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint32_t
-rng_below(uint32_t n)
-{
-	return n ? (uint32_t)(rng() % n) : 0;
-}
 
 /* ---- Recording sink. ---- */
 
@@ -266,20 +243,6 @@ struct pspec {
 	size_t		len;
 };
 
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
 static size_t
 pkt_build(const struct pspec *s, uint8_t *out)
 {
@@ -469,7 +432,7 @@ feed_tpkt(struct tctx *t, const struct tpkt *tp)
  * Feed pkts in random order, each dropped with drop_pct and repeated with
  * dup_pct.  Returns how many were dropped.
  */
-static size_t
+static TESTUTIL_UNUSED size_t
 send_pkts(struct tctx *t, const struct tpkt *pkts, size_t n,
     uint32_t dup_pct, uint32_t drop_pct)
 {

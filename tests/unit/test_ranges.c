@@ -15,33 +15,10 @@
 #include <string.h>
 
 #include "test.h"
+#include "testutil.h"
 #include "../../carousel/fec.h"
 #include "../../carousel/ranges.h"
 
-/* ---- Seeded xorshift64. ---- */
-
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t s)
-{
-	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
-}
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint32_t
-rng_below(uint32_t n)
-{
-	return n ? (uint32_t)(rng() % n) : 0;
-}
 
 /* ---- Helpers. ---- */
 
