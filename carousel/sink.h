@@ -81,6 +81,7 @@ enum obj_repair_trigger {
 	OBJ_REPAIR_SESSION,	/* the session ended (closed, idle or left) */
 	OBJ_REPAIR_PLAYER,	/* daemon side: a playlist or player named it */
 	OBJ_REPAIR_ORIGIN,	/* daemon side: never announced, from origin */
+	OBJ_REPAIR_REFRESH,	/* daemon side: a live playlist gone stale */
 	OBJ_REPAIR_NTRIGGERS
 };
 

@@ -265,6 +265,7 @@ publish_prepare(const struct cache_obj *o)
 	memcpy(e->md5, o->md5, sizeof(e->md5));
 	e->seq = o->seq;
 	e->mtime = o->mtime;
+	e->pub_ms = util_now_ms();
 	e->this_run = 1;
 	e->gen = atomic_fetch_add(&cache_next_gen, 1);
 	cache_fs_object_name(e->path, e->gen, e->file);

@@ -63,6 +63,9 @@ struct cache_hit {
 	char		etag[48];	/* quoted strong validator */
 	int64_t		mtime;		/* Unix seconds, for Last-Modified */
 	uint8_t		is_playlist;	/* m3u8/mpd/xml: short Cache-Control */
+	uint64_t	seq;		/* version order (cache_obj.seq) */
+	uint64_t	pub_ms;		/* util_now_ms() when published in this
+					   run, 0 if indexed at start */
 };
 
 struct cache_stats {

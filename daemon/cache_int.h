@@ -53,6 +53,8 @@ struct cache_entry {
 	uint64_t	size;
 	uint64_t	seq;
 	int64_t		mtime;
+	uint64_t	pub_ms;			/* util_now_ms() at publish,
+						   0 if rebuilt at start */
 	int		hot_fd;
 	uint8_t		md5[16];
 	uint8_t		this_run;	/* published since start */

@@ -101,6 +101,8 @@ do_cache_fill_hit(const struct cache_entry *e, struct cache_hit *out)
 	out->body_off = CACHE_FS_BODY_OFF;
 	out->size = e->size;
 	out->mtime = e->mtime;
+	out->seq = e->seq;
+	out->pub_ms = e->pub_ms;
 	out->is_playlist = e->is_playlist;
 	util_strlcpy(out->content_type, e->content_type,
 	    sizeof(out->content_type));

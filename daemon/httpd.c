@@ -571,7 +571,7 @@ httpd_start(const struct conf *c, const struct httpd_hooks *hooks)
 		}
 	}
 	httpd_rc_init();
-	httpd_hold_start(c, httpd.hooks.fetch);
+	httpd_hold_start(c, &httpd.hooks);
 	httpd.n = 0;
 	httpd.running = 1;
 	for (i = 0; i < c->nlisten && i < CONF_MAX_LISTEN; i++) {

@@ -25,6 +25,8 @@ struct httpd_stats {
 	uint64_t	playlists_rewritten;	/* answers with a rewritten body */
 	uint64_t	segments_held_back;	/* entries left out, summed */
 	uint64_t	gaps_marked;		/* EXT-X-GAP entries, summed */
+	uint64_t	playlists_stale;	/* live playlists served stale
+						   (refresh asked) */
 	uint64_t	blocking_reloads;	/* LL-HLS requests that waited */
 };
 
@@ -68,6 +70,14 @@ struct httpd_hooks {
 	 * segment on its way from one that will never come).
 	 */
 	int	(*fetch)(const char *path, int urgent);
+	/*
+	 * A live media playlist is served that the broadcast has not
+	 * updated for 1.5 target durations (plus a second): fetch it again
+	 * from the terrestrial side if there is one (repair_refresh), as
+	 * version seq.  Called on the request's thread; must not block.
+	 * NULL: stale playlists are served as they are.
+	 */
+	void	(*refresh)(const char *path, uint64_t seq);
 };
 
 /*

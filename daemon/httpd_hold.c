@@ -313,14 +313,14 @@ req_hold(struct httpd_req *r, const struct hold_on *on, int n,
 }
 
 void
-httpd_hold_start(const struct conf *c, int (*fetch)(const char *, int))
+httpd_hold_start(const struct conf *c, const struct httpd_hooks *hk)
 {
 	pthread_mutex_lock(&hh.mtx);
 	hh.stopping = 0;
 	hh.hold_ms = c->http_hold_ms;
-	hh.fetch = fetch;
+	hh.fetch = hk->fetch;
 	pthread_mutex_unlock(&hh.mtx);
-	httpd_pl_start(c, fetch);
+	httpd_pl_start(c, hk);
 }
 
 void
@@ -428,7 +428,7 @@ look_playlist(struct look *lk, struct cache_hit *h, enum MHD_Result *res)
 		return 0;
 	}
 	if ((sv = calloc(1, sizeof(*sv))) == NULL ||
-	    httpd_pl_make(lk->path, h->blob, sv) < 0) {
+	    httpd_pl_make(lk->path, h, sv) < 0) {
 		httpd_hit_release(h);
 		free(sv);
 		return look_answer(lk, HTTPD_F_UNAVAIL, res);

@@ -109,8 +109,7 @@ void	httpd_req_mark(void **cls);
 /* MHD_OPTION_NOTIFY_COMPLETED: free what the request holds. */
 void	httpd_req_done(void **cls);
 /* Take the options and the fetch hook (NULL: nothing is expected). */
-void	httpd_hold_start(const struct conf *c,
-	    int (*fetch)(const char *path, int urgent));
+void	httpd_hold_start(const struct conf *c, const struct httpd_hooks *hk);
 /* Resume every held request and hold no more; before MHD_stop_daemon. */
 void	httpd_hold_stop(void);
 /* Forget the playlist states; after MHD_stop_daemon. */
@@ -134,9 +133,8 @@ struct httpd_served {
 	int		in_run;
 };
 
-/* Take the gap option and the fetch hook (httpd_hold_start). */
-void	httpd_pl_start(const struct conf *c,
-	    int (*fetch)(const char *path, int urgent));
+/* Take the gap option, the fetch and refresh hooks (httpd_hold_start). */
+void	httpd_pl_start(const struct conf *c, const struct httpd_hooks *hk);
 /* Forget the playlist states (httpd_hold_free). */
 void	httpd_pl_free(void);
 /* The playlist counters of struct httpd_stats (httpd_hold_stats). */
@@ -149,7 +147,7 @@ int	httpd_pl_is(const struct cache_hit *h, const char *path);
  * to be coming, so the playlist is only scanned.  0, or -1 when out of
  * memory.
  */
-int	httpd_pl_make(const char *path, const struct cache_blob *b,
+int	httpd_pl_make(const char *path, const struct cache_hit *h,
 	    struct httpd_served *sv);
 /*
  * Answer a rewritten body (sv->body), made for this request, 200 or 304.

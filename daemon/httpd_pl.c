@@ -54,18 +54,20 @@ static struct {
 	uint32_t	n;
 	int		gap;
 	int		(*fetch)(const char *path, int urgent);
+	void		(*refresh)(const char *path, uint64_t seq);
 } pl = {
 	.mtx = PTHREAD_MUTEX_INITIALIZER,
 };
 
-static _Atomic uint64_t ps_rewritten, ps_held_back, ps_gaps;
+static _Atomic uint64_t ps_rewritten, ps_held_back, ps_gaps, ps_stale;
 
 void
-httpd_pl_start(const struct conf *c, int (*fetch)(const char *, int))
+httpd_pl_start(const struct conf *c, const struct httpd_hooks *hk)
 {
 	pthread_mutex_lock(&pl.mtx);
 	pl.gap = c->http_gap_tag;
-	pl.fetch = fetch;
+	pl.fetch = hk->fetch;
+	pl.refresh = hk->refresh;
 	pthread_mutex_unlock(&pl.mtx);
 }
 
@@ -90,6 +92,7 @@ httpd_pl_stats(struct httpd_stats *out)
 	out->playlists_rewritten = atomic_load(&ps_rewritten);
 	out->segments_held_back = atomic_load(&ps_held_back);
 	out->gaps_marked = atomic_load(&ps_gaps);
+	out->playlists_stale = atomic_load(&ps_stale);
 }
 
 /*
@@ -193,24 +196,59 @@ pl_status(void *arg, const char *path)
 	return ret;
 }
 
+/*
+ * Total loss of signal: the broadcast stops updating a live playlist, so
+ * its newest segments are never announced and the player runs dry.  A
+ * media playlist published more than 1.5 target durations ago is fetched
+ * again from the terrestrial side; its new segments are then fetched like
+ * any never-announced object.  hls.js keeps about three target durations
+ * of media ahead, so the refresh lands well before the buffer is spent.
+ * An entry indexed at start has only its mtime (whole seconds).
+ */
+static void
+pl_check_stale(const char *path, const struct cache_hit *h,
+    const struct hls_info *in)
+{
+	int64_t age_ms, limit;
+
+	if (pl.refresh == NULL || !in->media || in->endlist ||
+	    in->target_ms == 0)
+		return;
+	limit = (int64_t)in->target_ms * 3 / 2;
+	if (h->pub_ms != 0) {
+		age_ms = (int64_t)(util_now_ms() - h->pub_ms);
+	} else {
+		age_ms = ((int64_t)util_wall_s() - h->mtime) * 1000;
+		limit += 1000;
+	}
+	if (age_ms > limit) {
+		atomic_fetch_add(&ps_stale, 1);
+		pl.refresh(path, h->seq);
+	}
+}
+
 int
-httpd_pl_make(const char *path, const struct cache_blob *b,
+httpd_pl_make(const char *path, const struct cache_hit *h,
     struct httpd_served *sv)
 {
 	struct hls_opts o = { .gap = pl.gap, .min_segments = 0 };
+	const struct cache_blob *b = h->blob;
 	struct util_sb sb = { 0 };
 	struct hls_state st;
 	int ret;
 
 	if (pl.fetch == NULL) {
 		hls_scan((const char *)b->data, b->len, &sv->info);
+		pl_check_stale(path, h, &sv->info);
 		return 0;
 	}
 	pl_table_get(path, &st);
 	ret = hls_rewrite((const char *)b->data, b->len, path, &o,
 	    pl_status, sv, &st, &sb, &sv->info);
-	if (ret >= 0)
+	if (ret >= 0) {
 		pl_table_put(path, &st);
+		pl_check_stale(path, h, &sv->info);
+	}
 	if (ret < 0 || (ret == 1 && (sb.err || sb.p == NULL))) {
 		free(sb.p);
 		return -1;

@@ -170,8 +170,16 @@ main_fetch(const char *path, int urgent)
 	    OBJ_REPAIR_ORIGIN : OBJ_REPAIR_PLAYER, urgent) == 0;
 }
 
+/* A live playlist went stale (total loss of signal): ask terrestrial. */
+static void
+main_refresh(const char *path, uint64_t seq)
+{
+	(void)repair_refresh(path, seq);
+}
+
 static const struct httpd_hooks main_hooks = {
-	health_hook, metrics_hook, nip_document, nip_touch, main_fetch
+	health_hook, metrics_hook, nip_document, nip_touch, main_fetch,
+	main_refresh
 };
 
 /* The committer's verdict goes to rx (done markers) and to repair. */

@@ -231,6 +231,10 @@ metrics_http(struct mbuf *b, const struct httpd_stats *h)
 	    h->segments_held_back);
 	mb_metric(b, "http_gaps_marked_total", "counter",
 	    "Playlist entries served with #EXT-X-GAP.", h->gaps_marked);
+	mb_metric(b, "http_playlists_stale_total", "counter",
+	    "Live playlists served after 1.5 target durations without an "
+	    "update (a refresh from the terrestrial side was asked).",
+	    h->playlists_stale);
 	mb_metric(b, "http_blocking_reloads_total", "counter",
 	    "LL-HLS playlist requests that waited for a new version.",
 	    h->blocking_reloads);
@@ -267,7 +271,8 @@ metrics_nip(struct mbuf *b)
 }
 
 static const char *const trigger_names[OBJ_REPAIR_NTRIGGERS] = {
-	"loss", "timeout", "close", "expired", "session", "player", "origin"
+	"loss", "timeout", "close", "expired", "session", "player", "origin",
+	"refresh"
 };
 static const char *const outcome_names[REPAIR_NOUTCOMES] = {
 	"ok", "http", "verify", "nourl", "cancel"

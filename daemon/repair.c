@@ -330,6 +330,30 @@ repair_path(const char *path, enum obj_repair_trigger why, int urgent)
 	return 0;
 }
 
+/*
+ * The same job, fetched even though path is cached: the answer is
+ * committed with the cached version's seq, so that different bytes
+ * replace it and a newer broadcast version still wins over both.
+ */
+int
+repair_refresh(const char *path, uint64_t seq)
+{
+	void (*queued)(const char *);
+	struct repair_job *j;
+	int r;
+
+	if (path == NULL ||
+	    (j = repair_job_path(path, OBJ_REPAIR_REFRESH)) == NULL)
+		return -1;
+	j->refresh = 1;
+	j->meta.seq = seq;
+	if ((r = job_submit(j, 1, &queued)) != 0) {
+		repair_job_free(j);
+		return r > 0 ? 0 : -1;
+	}
+	return 0;
+}
+
 void
 repair_hurry(const char *path)
 {
@@ -456,9 +480,15 @@ job_end(struct repair_job *j, enum repair_outcome o, int tell,
 	pthread_mutex_lock(&repair_lock);
 	rs.nactive--;
 	count_done(j->why, o);
-	do_path_release(j->path, o != REPAIR_ECANCEL, util_now_ms());
+	/*
+	 * A refresh that failed is not held off: the next playlist request
+	 * (a player's poll, a few seconds later) tries again, and nobody
+	 * waits on a refresh, so there is nothing to tell.
+	 */
+	do_path_release(j->path, o != REPAIR_ECANCEL && !j->refresh,
+	    util_now_ms());
 	pthread_mutex_unlock(&repair_lock);
-	if (tell && rs.hk.failed != NULL)
+	if (tell && !j->refresh && rs.hk.failed != NULL)
 		rs.hk.failed(j->is_path ? NULL : &j->meta.key, j->path);
 	repair_job_free(j);
 }
@@ -497,7 +527,7 @@ do_poll_ms(uint64_t now)
 static void
 job_launch(struct repair_job *j, const struct repair_params *p)
 {
-	if (rs.hk.cached != NULL && rs.hk.cached(j->path)) {
+	if (!j->refresh && rs.hk.cached != NULL && rs.hk.cached(j->path)) {
 		log_debug("repair: %s is cached, dropped", j->path);
 		job_end(j, REPAIR_ECANCEL, 0, OBJ_ABORT_SUPERSEDED);
 		return;

@@ -110,6 +110,17 @@ int	repair_object(void *h, const struct obj_meta *meta,
  * when there is nothing to fetch it from.
  */
 int	repair_path(const char *path, enum obj_repair_trigger why, int urgent);
+/*
+ * Terrestrial fallback for a live playlist the broadcast stopped updating
+ * (a total loss of signal): fetch path again now although it is cached,
+ * and commit the answer at version seq (the cached entry's), so that new
+ * bytes replace the stale ones while any newer broadcast version still
+ * wins.  Trigger OBJ_REPAIR_REFRESH; one job per path at a time; a
+ * failure is counted but not held off (the next poll tries again) and
+ * not told to the failed hook.  0 when queued
+ * or already under way, -1 when there is nowhere to fetch it from.
+ */
+int	repair_refresh(const char *path, uint64_t seq);
 /* A player waits for path: start its job now if it is still backing off. */
 void	repair_hurry(const char *path);
 

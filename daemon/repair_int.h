@@ -137,6 +137,8 @@ struct repair_job {
 	uint8_t		whole;		/* one GET without Range */
 	uint8_t		refetch;	/* content-encoded: h is dropped */
 	uint8_t		fresh;		/* h was begun from the answer */
+	uint8_t		refresh;	/* repair_refresh(): fetched although
+					   cached, committed at meta.seq */
 	enum obj_repair_trigger why;
 	const struct obj_sink *sink;
 	void		*h;		/* the staged handle, or NULL */

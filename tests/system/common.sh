@@ -229,6 +229,9 @@ start_nginx() {
 	cat >"$ngx/nginx.conf" <<NGX
 daemon off;
 master_process off;
+# Its temp folders stay ours: in a user namespace (run.sh as non-root)
+# nobody's uid is not mapped and chown to it fails.
+user root root;
 pid $ngx/nginx.pid;
 error_log $ngx/error.log warn;
 events { worker_connections 256; }
@@ -267,6 +270,13 @@ metric_sum() {
 		{ n = $1; sub(/\{.*/, "", n) }
 		n == m { s += $2 }
 		END { printf "%.0f\n", s }'
+}
+
+# metric_series 'NAME{LABELS}': the value of one series of /metrics, 0 if absent.
+metric_series() {
+	curl -fsS "$NC_URL/metrics" | awk -v s="$1" '
+		index($0, s " ") == 1 { v = $2 }
+		END { printf "%.0f\n", v }'
 }
 
 # need_player: the browser client is installed; its absence after make deps
@@ -332,7 +342,8 @@ json_get() {
 # GROUP:PORT over the veth (Content-Location http://dvb.gw/tv/...); nftables
 # here can drop packets of PORT as they arrive (net_loss, net_outage); and
 # nipcached joins GROUP:PORT on $NC_RCV_IF and repairs from nginx, where
-# base_url + tv/<file> is the source file.  Returns once the daemon's
+# base_url + tv/<file> is the source file (NC_REPAIR_KEY=origin makes nginx
+# the fallback origin instead).  Returns once the daemon's
 # playlist ($NC_LIVE_PL) lists three segments.
 source_has_playlist() { grep -q '^seg' "$NC_TMP/www/tv/live.m3u8"; }
 start_repair_live() {
@@ -343,7 +354,7 @@ start_repair_live() {
 	mkdir -p "$NC_TMP/www/tv"
 	start_nginx "$rn" "$NC_TMP/www"
 	write_conf "$NC_TMP/c.conf" "[input]" "interface = $NC_RCV_IF" "udp = $rgp" \
-		"[repair]" "base_url = http://127.0.0.1:$rn/" "random_backoff = 200ms" \
+		"[repair]" "${NC_REPAIR_KEY:-base_url} = http://127.0.0.1:$rn/" "random_backoff = 200ms" \
 		"[http]" "hold_timeout = 6s" "$@"
 	# The origin has the stream before the daemon can ask it for anything.
 	"$NC_TOP/tools/hls-source.sh" "$NC_TMP/www/tv" >"$NC_TMP/source.log" 2>&1 &

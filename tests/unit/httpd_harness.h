@@ -41,6 +41,8 @@
 static _Atomic int e2e_ready;
 /* Set before e2e_setup to be told of every publish (the hold table). */
 static void (*e2e_on_publish)(const char *path);
+/* The mtime objects are published with (Unix seconds). */
+static int64_t e2e_mtime = 1700000000;
 static char e2e_dir[64];
 static int e2e_port;
 static uint8_t *big_body;
@@ -101,7 +103,7 @@ e2e_publish_as(const char *path, const void *body, size_t len, uint64_t seq,
 	memset(&h, 0, sizeof(h));
 	h.body_len = len;
 	memcpy(h.md5, md5, 16);
-	h.mtime = 1700000000;
+	h.mtime = e2e_mtime;
 	h.seq = seq;
 	util_strlcpy(h.content_type, htype, sizeof(h.content_type));
 	util_strlcpy(h.path, path, sizeof(h.path));

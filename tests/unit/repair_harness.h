@@ -350,6 +350,7 @@ struct mh {
 	char		loc[256], ce[32], ctype[64];
 	int		has_sha;
 	uint64_t	tlen;
+	uint64_t	seq;
 };
 
 static struct {
@@ -420,6 +421,7 @@ sk_commit(void *ctx, void *h, const struct obj_meta *meta)
 	    meta->content_type : "");
 	m->has_sha = meta->has_sha256;
 	m->tlen = meta->transfer_length;
+	m->seq = meta->seq;
 	S.commits++;
 	v = S.verdict;
 	pthread_mutex_unlock(&S.lock);

@@ -384,6 +384,48 @@ test_cached(void)
 	stop();
 }
 
+/*
+ * A stale live playlist is fetched again although it is cached, at the
+ * cached version's seq; a failed refresh is neither told nor held off.
+ */
+static void
+test_refresh(void)
+{
+	static const struct obj_range all[] = { { 0, 100 } };
+	struct repair_params p;
+	struct repair_stats st;
+
+	base_params(&p, "");
+	p.fixed_backoff_ms = 60000;	/* a refresh never backs off */
+	p.nbase = 0;
+	snprintf(p.origin, sizeof(p.origin), "http://127.0.0.1:%d/or", O.port);
+	REQUIRE(start(&p));
+	snprintf(S.cached, sizeof(S.cached), "/live/100.m3u8");
+	CHECK(repair_refresh("/live/100.m3u8", 42) == 0);
+	CHECK(wait_for(&S.commits, 1));
+	CHECK(strcmp(req(0).path, "/or/live/100.m3u8") == 0);
+	CHECK(S.h[0].seq == 42 && S.h[0].tlen == 100);
+	CHECK(bytes_ok(&S.h[0], "100.m3u8", all, 1));
+	CHECK(wait_idle("/live/100.m3u8"));
+	/* The same path as a plain job is dropped: it is cached. */
+	CHECK(repair_path("/live/100.m3u8", OBJ_REPAIR_ORIGIN, 1) == 0);
+	CHECK(wait_for(&S.aborts, 0) && wait_idle("/live/100.m3u8"));
+	CHECK_EQ_U(S.commits, 1);
+	/* An origin failure: not told, and the next poll may try again. */
+	CHECK(repair_refresh("/404/7.m3u8", 9) == 0);
+	CHECK(wait_idle("/404/7.m3u8"));
+	CHECK_EQ_U(S.failed, 0);
+	CHECK(repair_path_state("/404/7.m3u8") == REPAIR_ST_NONE);
+	CHECK(repair_refresh("/404/7.m3u8", 9) == 0);
+	CHECK(wait_idle("/404/7.m3u8"));
+	repair_get_stats(&st);
+	CHECK_EQ_U(st.jobs[OBJ_REPAIR_REFRESH], 3);
+	CHECK_EQ_U(st.done[OBJ_REPAIR_REFRESH][REPAIR_OK], 1);
+	CHECK_EQ_U(st.done[OBJ_REPAIR_REFRESH][REPAIR_EHTTP], 2);
+	CHECK_EQ_U(st.done[OBJ_REPAIR_ORIGIN][REPAIR_ECANCEL], 1);
+	stop();
+}
+
 /* Path jobs: base_url, the origin, a policy, nothing; escaping. */
 static void
 test_paths(void)
@@ -625,6 +667,7 @@ test_cleanup(void)
 TEST_MAIN(TEST(test_ranges), TEST(test_whole), TEST(test_unstaged),
     TEST(test_errors), TEST(test_verdict), TEST(test_backoff),
     TEST(test_parallel), TEST(test_cached), TEST(test_paths),
+    TEST(test_refresh),
     TEST(test_policy_key),
     TEST(test_if_range), TEST(test_stop), TEST(test_hostile),
     TEST(test_cleanup))
