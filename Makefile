@@ -24,7 +24,7 @@ WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(CI),true)
 WARN	+= -Werror
 endif
-PKGS	:= libxml-2.0 libmicrohttpd libcurl inih zlib nettle
+PKGS	:= libxml-2.0 libmicrohttpd libcurl inih zlib nettle libdvbv5
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DNIPCACHE_VERSION='"$(VERSION)"' \
@@ -36,7 +36,9 @@ ALL_LDLIBS = $(PKG_LIBS) -pthread $(LDLIBS)
 objs	  = $(patsubst %.c,%.o,$(wildcard $(1)))
 COMMON	 := $(call objs,daemon/log.c daemon/util.c)
 CAROUSEL := $(call objs,carousel/alc*.c carousel/fec*.c carousel/fdt*.c carousel/reasm*.c carousel/ranges*.c)
-RX	 := $(call objs,carousel/rx*.c)
+RX	 := $(call objs,carousel/rx*.c carousel/decap*.c carousel/ipudp*.c carousel/ts_*.c carousel/gse_*.c carousel/pcapf*.c)
+DECAP	 := $(call objs,carousel/decap*.c carousel/ipudp*.c carousel/ts_*.c carousel/gse_*.c carousel/pcapf*.c)
+TUNER	 := $(call objs,daemon/tuner*.c)
 STORE	 := $(call objs,daemon/cache*.c daemon/stage*.c daemon/names*.c daemon/mime*.c)
 HTTP	 := $(call objs,daemon/httpd*.c daemon/mime*.c)
 DAEMON	 := $(call objs,daemon/conf*.c daemon/metrics*.c daemon/notify*.c)
@@ -47,7 +49,7 @@ REPAIR	 := $(call objs,daemon/repair*.c)
 HOLD	 := $(call objs,daemon/hold*.c daemon/hls*.c)
 
 NIPCACHED_OBJS := $(sort daemon/main.o $(DAEMON) $(NIP) $(DVBI) $(HTTP) $(HOLD) $(REPAIR) $(STORE) $(RX) $(CAROUSEL) $(COMMON))
-NIPCAST_OBJS   := $(sort $(call objs,carousel/nipcast*.c) $(SENDER) carousel/fec.o $(COMMON))
+NIPCAST_OBJS   := $(sort $(call objs,carousel/nipcast*.c) $(SENDER) $(DECAP) carousel/fec.o $(COMMON))
 
 test_util_OBJS	:= $(COMMON)
 test_alc_OBJS	:= $(sort carousel/alc.o carousel/fec.o $(COMMON))
@@ -91,6 +93,19 @@ test_reasm_repair_hostile_OBJS := $(test_reasm_OBJS)
 test_repair_mp_hostile_OBJS := $(test_repair_url_OBJS)
 test_cache_pin_OBJS := $(test_cache_OBJS)
 test_rx_src_OBJS := $(test_rx_OBJS)
+test_decap_OBJS	:= $(sort $(DECAP) $(COMMON))
+test_ipudp_OBJS	:= $(test_decap_OBJS)
+test_pcapf_OBJS	:= $(test_decap_OBJS)
+test_ts_demux_OBJS := $(test_decap_OBJS)
+test_ts_demux_hostile_OBJS := $(test_decap_OBJS)
+test_ts_mux_OBJS := $(test_decap_OBJS)
+test_gse_demux_OBJS := $(test_decap_OBJS)
+test_gse_demux_hostile_OBJS := $(test_decap_OBJS)
+test_gse_mux_OBJS := $(test_decap_OBJS)
+test_decap_roundtrip_OBJS := $(test_decap_OBJS)
+test_rx_input_OBJS := $(test_rx_OBJS)
+test_tuner_plan_OBJS := $(sort $(TUNER) $(DVBI) $(COMMON))
+test_tuner_OBJS	:= $(test_tuner_plan_OBJS)
 test_nip_OBJS	:= $(sort $(NIP) $(DVBI) $(STORE) daemon/conf.o $(RX) $(CAROUSEL) $(COMMON))
 
 FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carousel/fec.o daemon/repair_url.o $(COMMON))
