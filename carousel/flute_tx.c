@@ -15,6 +15,8 @@
 #define LCT_FIXED_LEN	16	/* fixed header, CCI, TSI and TOI */
 #define EXT_FDT_LEN	4
 #define EXT_FTI_LEN	16
+#define EXT_NACI_HET	68
+#define EXT_NACI_FIXED	12	/* HET, HEL, four IDs, reserved, name_len */
 #define FPI_LEN		4
 #define NTP_UNIX_DELTA	2208988800ll
 #define RESOLVE_MAX	4096
@@ -28,10 +30,18 @@ put_be(uint8_t *p, uint64_t v, unsigned bytes)
 }
 
 size_t
+ftx_naci_len(const struct ftx_naci *n)
+{
+	if (n == NULL)
+		return 0;
+	return ((size_t)EXT_NACI_FIXED + n->name_len + 3) & ~(size_t)3;
+}
+
+size_t
 ftx_header_len(const struct ftx_pkt *h)
 {
 	return LCT_FIXED_LEN + (h->has_fdt ? EXT_FDT_LEN : 0) +
-	    (h->has_fti ? EXT_FTI_LEN : 0) + FPI_LEN;
+	    (h->has_fti ? EXT_FTI_LEN : 0) + ftx_naci_len(h->naci) + FPI_LEN;
 }
 
 /* Every field must fit the width the wire gives it. */
@@ -44,7 +54,29 @@ header_valid(const struct ftx_pkt *h)
 		return 0;
 	if (h->has_fti && h->transfer_len > FTX_MAX_TRANSFER)
 		return 0;
+	if (h->naci != NULL && h->naci->name_len > FTX_NACI_NAME_MAX)
+		return 0;
 	return 1;
+}
+
+/* EXT_NACI at p, as protocols.md 1.2 lays it out; returns the end. */
+static uint8_t *
+put_naci(uint8_t *p, const struct ftx_naci *n)
+{
+	size_t len = ftx_naci_len(n), used = EXT_NACI_FIXED + n->name_len;
+
+	*p++ = EXT_NACI_HET;
+	*p++ = (uint8_t)(len / 4);		/* HEL in 32-bit words */
+	p = put_be(p, n->network, 2);
+	p = put_be(p, n->carrier, 2);
+	p = put_be(p, n->link, 2);
+	p = put_be(p, n->service, 2);
+	*p++ = 0;				/* reserved */
+	*p++ = n->name_len;
+	memcpy(p, n->name, n->name_len);
+	p += n->name_len;
+	memset(p, 0, len - used);		/* pad to 32 bits */
+	return p + (len - used);
 }
 
 int
@@ -75,6 +107,8 @@ ftx_write_header(const struct ftx_pkt *h, uint8_t *buf, size_t cap)
 		p = put_be(p, h->symbol_len, 2);
 		p = put_be(p, h->max_sbl, 4);
 	}
+	if (h->naci != NULL)
+		p = put_naci(p, h->naci);
 	p = put_be(p, h->sbn, 2);
 	put_be(p, h->esi, 2);
 	return (int)len;
@@ -502,6 +536,52 @@ ftx_parse_rate(const char *s, uint64_t *bps)
 	    frac * mult / div > UINT64_MAX - ip * mult)
 		return -1;
 	*bps = ip * mult + frac * mult / div;
+	return 0;
+}
+
+/* A decimal number 0 to 65535 ending at stop ('\0' or ':'). */
+static const char *
+naci_id(const char *s, uint16_t *out)
+{
+	unsigned v = 0;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > 0xffff)
+			return NULL;
+	}
+	if (digits == 0)
+		return NULL;
+	*out = (uint16_t)v;
+	return s;
+}
+
+int
+ftx_naci_parse(const char *s, struct ftx_naci *n)
+{
+	uint16_t *ids[4] = { &n->network, &n->carrier, &n->link,
+	    &n->service };
+	size_t i, len;
+
+	memset(n, 0, sizeof(*n));
+	for (i = 0; i < 4; i++) {
+		s = naci_id(s, ids[i]);
+		if (s == NULL || (*s != ':' && (*s != '\0' || i < 3)))
+			return -1;
+		if (*s == ':')
+			s++;
+		else
+			return 0;	/* four IDs, no name */
+	}
+	len = strlen(s);
+	if (len > FTX_NACI_NAME_MAX)
+		return -1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+	n->name_len = (uint8_t)len;
+	memcpy(n->name, s, len);
 	return 0;
 }
 

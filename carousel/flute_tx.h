@@ -19,13 +19,30 @@
 #define FTX_SYMBOL_LEN		1428	/* default E: fits a 1500-byte MTU */
 #define FTX_MAX_SBL		64	/* default B */
 #define FTX_INSTANCE_MOD	(1u << 20) /* FDT Instance IDs wrap here */
-#define FTX_MAX_HDR		40	/* longest header + FPI we write */
+#define FTX_NACI_NAME_MAX	64	/* NIPStreamProviderName bytes we write */
+#define FTX_NACI_MAX_LEN	((12 + FTX_NACI_NAME_MAX + 3) & ~3) /* EXT_NACI */
+#define FTX_MAX_HDR		(40 + FTX_NACI_MAX_LEN) /* header + FPI */
 #define FTX_MAX_TRANSFER	((1ull << 48) - 1) /* EXT_FTI field width */
+
+/*
+ * EXT_NACI (HET 68, protocols.md 1.2): the DVB-NIP stream the packets
+ * travel on.  The builder writes name_len bytes of the UTF-8 name, the
+ * reserved byte as 0, and pads the extension with zeros to 32 bits.
+ */
+struct ftx_naci {
+	uint16_t	network;	/* NIPNetworkID */
+	uint16_t	carrier;	/* NIPCarrierID */
+	uint16_t	link;		/* NIPLinkID */
+	uint16_t	service;	/* NIPServiceID */
+	uint8_t		name_len;	/* <= FTX_NACI_NAME_MAX */
+	/* NIPStreamProviderName; ftx_naci_parse also NUL-terminates it. */
+	uint8_t		name[FTX_NACI_NAME_MAX + 1];
+};
 
 /*
  * One ALC packet header.  The builder always writes V=1, C=0, S=1, O=1,
  * H=0 (32-bit TSI and TOI), CP=0 and an SBN16|ESI16 FEC Payload ID, and
- * adds EXT_FDT (V=1) and EXT_FTI (FEI 0 layout) when asked.
+ * adds EXT_FDT (V=1), EXT_FTI (FEI 0 layout) and EXT_NACI when asked.
  */
 struct ftx_pkt {
 	uint32_t	tsi;
@@ -40,9 +57,12 @@ struct ftx_pkt {
 	uint32_t	max_sbl;	/* EXT_FTI B */
 	uint32_t	sbn;		/* <= 0xffff */
 	uint32_t	esi;		/* <= 0xffff */
+	const struct ftx_naci *naci;	/* add EXT_NACI; NULL: none (borrowed) */
 };
 
-/* Bytes of LCT header plus FEC Payload ID that h needs (20 to 40). */
+/* Bytes of EXT_NACI for a name of name_len bytes (12 to 76, or 0 if NULL). */
+size_t	ftx_naci_len(const struct ftx_naci *n);
+/* Bytes of LCT header plus FEC Payload ID that h needs (20 to FTX_MAX_HDR). */
 size_t	ftx_header_len(const struct ftx_pkt *h);
 /*
  * Write the header and FEC Payload ID of h into buf.  Returns their
@@ -170,6 +190,13 @@ const char *ftx_content_type(const char *name);
  * "500k", "0").  Returns 0 and *bps, or -1.
  */
 int	ftx_parse_rate(const char *s, uint64_t *bps);
+/*
+ * NACI as given on a command line: "NETWORK:CARRIER:LINK:SERVICE[:NAME]",
+ * four decimal numbers 0 to 65535, then an optional name (everything after
+ * the fourth colon, colons included) of at most FTX_NACI_NAME_MAX bytes
+ * without control characters.  Returns 0 and fills *n, or -1.
+ */
+int	ftx_naci_parse(const char *s, struct ftx_naci *n);
 
 /* What an HLS playlist line refers to. */
 enum ftx_hls_kind {

@@ -6,7 +6,12 @@
  * gets a new TOI), the live HLS watcher (nipcast_live.c), the --objects
  * list carousel (nipcast_obj.c) or the --nip supervisor (nipcast_nip.c),
  * which runs the other modes as child processes.  The packets themselves
- * leave through nipcast_tx.c.
+ * leave through nipcast_tx.c: to the UDP socket of -g, or with --output
+ * as IP/UDP packets in an MPEG-2 transport stream (MPE, to a file, a pipe
+ * or ts:udp://), in GSE BBFrames or in a pcap file (nipcast_out.c).
+ * --naci puts the DVB-NIP EXT_NACI header extension on every packet.
+ * E.g. nipcast -g 239.1.1.1:5000 --output ts:udp://10.0.0.2:1234 DIR
+ * or --output pcap:x.pcap --naci 1:2:3:4:me, or --output ts:- | reader.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,7 +75,8 @@ usage(void)
 	printf(
 "usage: nipcast -g GROUP:PORT [-i IFADDR] [-t TSI] [-r BITS_PER_S]\n"
 "               [-c CYCLES] [--live] [--url-base URL]\n"
-"               [--loss FRACTION --seed N] [options] PATH...\n"
+"               [--loss FRACTION --seed N] [--output FORMAT]\n"
+"               [--naci NET:CARRIER:LINK:SERVICE[:NAME]] [options] PATH...\n"
 "       nipcast -g GROUP:PORT [options] --objects LIST\n"
 "       nipcast --nip DESC [-i IFADDR] [-r RATE] [--ttl N] [-v]\n"
 "       nipcast --nip DESC --nip-dump DIR\n"
@@ -92,8 +98,8 @@ usage(void)
 "                      bootstrap, NIF, SIF, SLEP and DVB-I service list on\n"
 "                      224.0.23.14:3937 TSI 0, the gateway configuration on\n"
 "                      its own session, and each service's HLS on its own\n"
-"                      session, one child sender each (-i, -r, --ttl and -v\n"
-"                      apply to every child); SIGHUP re-reads DESC\n"
+"                      session, one child sender each (-i, -r, --ttl, -v and\n"
+"                      --naci apply to every child); SIGHUP re-reads DESC\n"
 "  --nip-dump DIR      write the six documents of DESC into DIR and exit\n"
 "  --url-base URL      Content-Location prefix (default http://dvb.gw/)\n"
 "  --loss FRACTION     drop this fraction of packets on purpose (FDT too)\n"
@@ -108,7 +114,9 @@ usage(void)
 "                      announce Content-Type from the extension (default on)\n"
 "  --shuffle           send the symbols of each object in random order\n"
 "  --toi-start N       first TOI to allocate (default 1)\n"
-"  -v                  more messages (repeat for debug)\n"
+"  -v                  more messages (repeat for debug)\n");
+	fputs(nc_out_help(), stdout);
+	printf(
 "Each object's Content-Location is the URL base plus its path relative to\n"
 "the folder given (for a single file: its name).\n"
 "DESC is an INI file:\n"
@@ -121,7 +129,7 @@ usage(void)
 "             optional id, title, lcn, genre, bitrate,\n"
 "             mode = live|static (default live)\n"
 "Exit: 0 done, 64 usage (or a bad LIST or DESC), 66 no input, 74 I/O\n"
-"error.\n");
+"error (writing the --output included).\n");
 }
 
 static void
@@ -159,7 +167,7 @@ enum {
 	OPT_LIVE = 256, OPT_URL_BASE, OPT_LOSS, OPT_SEED, OPT_TTL,
 	OPT_SYMBOL, OPT_BLOCK, OPT_GZIP, OPT_NO_MD5, OPT_FDT_IVAL,
 	OPT_CT_EXT, OPT_NO_CT_EXT, OPT_SHUFFLE, OPT_TOI_START, OPT_OBJECTS,
-	OPT_NIP, OPT_NIP_DUMP
+	OPT_NIP, OPT_NIP_DUMP, OPT_NACI, OPT_OUT
 };
 
 static const struct option longopts[] = {
@@ -188,12 +196,22 @@ static const struct option longopts[] = {
 	{ "objects", required_argument, NULL, OPT_OBJECTS },
 	{ "nip", required_argument, NULL, OPT_NIP },
 	{ "nip-dump", required_argument, NULL, OPT_NIP_DUMP },
+	{ "naci", required_argument, NULL, OPT_NACI },
+	/* The options of the --output formats, parsed by nc_out_option. */
+	{ "output", required_argument, NULL, OPT_OUT },
+	{ "source", required_argument, NULL, OPT_OUT },
+	{ "mpe-pid", required_argument, NULL, OPT_OUT },
+	{ "pmt-pid", required_argument, NULL, OPT_OUT },
+	{ "service-id", required_argument, NULL, OPT_OUT },
+	{ "tsid", required_argument, NULL, OPT_OUT },
+	{ "gse-dfl", required_argument, NULL, OPT_OUT },
+	{ "gse-label", required_argument, NULL, OPT_OUT },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* One option; -1 if its argument is bad. */
+/* One option (long name: name); -1 if its argument is bad. */
 static int
-parse_opt(struct nc_opts *o, int c, const char *arg)
+parse_opt(struct nc_opts *o, int c, const char *arg, const char *name)
 {
 	uint64_t v = 0;
 	int rc = 0;
@@ -218,10 +236,12 @@ parse_opt(struct nc_opts *o, int c, const char *arg)
 	case OPT_TTL:
 		rc = nc_parse_u64(arg, 0, 255, &v);
 		o->ttl = (int)v;
+		o->ttl_given = 1;
 		break;
 	case OPT_SYMBOL:
 		rc = nc_parse_u64(arg, 1, 65000, &v);
 		o->symbol_len = (uint16_t)v;
+		o->symbol_given = 1;
 		break;
 	case OPT_BLOCK:
 		rc = nc_parse_u64(arg, 1, 65535, &v);
@@ -239,6 +259,12 @@ parse_opt(struct nc_opts *o, int c, const char *arg)
 		rc = nc_parse_u64(arg, 1, UINT32_MAX, &v);
 		o->toi_start = (uint32_t)v;
 		break;
+	case OPT_NACI:
+		rc = ftx_naci_parse(arg, &o->naci);
+		o->has_naci = rc == 0;
+		o->naci_arg = arg;
+		break;
+	case OPT_OUT: rc = nc_out_option(&o->out, name, arg); break;
 	default: return -1;
 	}
 	return rc;
@@ -278,6 +304,13 @@ check_mode(const struct nc_opts *o)
 		why = "no PATH goes with --nip or --objects";
 	else if (o->nip == NULL && o->objects == NULL && o->npaths == 0)
 		why = "no PATH given";
+	else if (o->nip != NULL && o->out.fmt != NC_OUT_UDP)
+		why = "--output ts:/gse:/pcap: is for the single-carousel "
+		    "modes; with --nip, run one nipcast per session instead";
+	else if (o->has_naci && !nc_desc_text_ok((const char *)o->naci.name))
+		why = "--naci: NAME must be UTF-8 text";
+	else if (o->group_len > 0)
+		why = nc_out_check(&o->out, o->group.ss_family);
 	if (why == NULL)
 		return 0;
 	log_warnx("%s", why);
@@ -289,11 +322,11 @@ check_mode(const struct nc_opts *o)
 static int
 parse_args(int argc, char **argv, struct nc_opts *o)
 {
-	int c;
+	int c, idx = 0;
 
 	opts_default(o);
 	while ((c = getopt_long(argc, argv, "g:i:t:r:c:vhV", longopts,
-	    NULL)) != -1) {
+	    &idx)) != -1) {
 		if (c == 'h' || c == 'V') {
 			if (c == 'h')
 				usage();
@@ -301,7 +334,8 @@ parse_args(int argc, char **argv, struct nc_opts *o)
 				printf("nipcast %s\n", NIPCACHE_VERSION);
 			return -1;
 		}
-		if (c == '?' || parse_opt(o, c, optarg) < 0) {
+		if (c == '?' || parse_opt(o, c, optarg,
+		    longopts[idx].name) < 0) {
 			if (c != '?')
 				log_warnx("bad option argument: %s", optarg);
 			usage_short();
@@ -310,6 +344,7 @@ parse_args(int argc, char **argv, struct nc_opts *o)
 	}
 	o->paths = argv + optind;
 	o->npaths = argc - optind;
+	nc_out_finish(o);
 	return check_mode(o);
 }
 
@@ -771,6 +806,7 @@ main(int argc, char **argv)
 		rc = o.live ? nc_live_run(&o) : o.objects != NULL ?
 		    nc_objects_run(&o) : car_run(&o);
 	nc_tx_report();
-	nc_tx_close();
+	if (nc_tx_close() != 0 && rc == 0)
+		rc = NC_EX_IOERR;
 	return rc;
 }

@@ -7,7 +7,8 @@
  * nipcast_live.c: the live HLS watcher; nipcast_desc.c and
  * nipcast_desc_repair.c: the --nip description, and nipcast_sig.c: the
  * DVB-NIP documents made from it, all pure; nipcast_nip.c: the --nip
- * supervisor and its children).
+ * supervisor and its children; nipcast_out.c: the --output formats other
+ * than UDP, i.e. IP/UDP in MPE/TS, GSE/BBFrames or pcap).
  * Not a library: one process, one sender (the supervisor sends nothing).
  */
 #ifndef NIPCACHE_NIPCAST_H
@@ -16,9 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "flute_tx.h"
+#include "gse.h"
+#include "ipudp.h"
+#include "ts.h"
 
 /* Exit codes (sysexits.h values). */
 #define NC_EX_OK	0
@@ -29,6 +34,30 @@
 #define NC_FDT_MAX	(60 * 1024)	/* bytes of XML per FDT instance */
 #define NC_FDT_LIFE_S	60		/* FDT Expires = now + this */
 #define NC_MTU		1500
+#define NC_MPE_MAX	4080	/* largest IP datagram of one MPE section */
+#define NC_TS_DGRAM	(7 * TS_PACKET)	/* ts:udp:// datagram, 1316 bytes */
+
+/* --output formats. */
+enum nc_out_fmt {
+	NC_OUT_UDP = 0,		/* the socket to -g GROUP:PORT (default) */
+	NC_OUT_TS,		/* MPE sections in an MPEG-2 transport stream */
+	NC_OUT_GSE,		/* GSE packets in DVB-S2 BBFrames */
+	NC_OUT_PCAP		/* classic pcap, Ethernet records */
+};
+
+/* The options of the outputs (parsed and used by nipcast_out.c). */
+struct nc_out_opts {
+	enum nc_out_fmt	fmt;
+	const char	*spec;		/* --output as given, for messages */
+	const char	*path;		/* FILE, "-" = stdout; NULL: ts:udp:// */
+	struct sockaddr_storage udp;	/* ts:udp://HOST:PORT */
+	socklen_t	udp_len;
+	int		source_family;	/* --source given: AF_INET(6), else 0 */
+	uint8_t		source[16];
+	struct ts_mux_params ts;
+	int		ts_service_given;
+	struct gse_mux_params gse;
+};
 
 struct nc_opts {
 	struct sockaddr_storage group;
@@ -45,7 +74,9 @@ struct nc_opts {
 	double		loss;		/* fraction of packets dropped */
 	uint64_t	seed;
 	int		ttl;
+	int		ttl_given;
 	uint16_t	symbol_len;
+	int		symbol_given;
 	uint32_t	max_sbl;
 	int		gzip;
 	int		md5;
@@ -54,6 +85,10 @@ struct nc_opts {
 	uint64_t	fdt_interval_ms;
 	uint32_t	toi_start;
 	int		verbose;
+	const char	*naci_arg;	/* --naci as given (for --nip children) */
+	int		has_naci;
+	struct ftx_naci	naci;		/* EXT_NACI on every packet */
+	struct nc_out_opts out;
 	char		**paths;
 	int		npaths;
 };
@@ -104,7 +139,8 @@ struct nc_fdt {
 
 /* nipcast_tx.c: the one sender of the process. */
 int	nc_tx_open(const struct nc_opts *o);
-void	nc_tx_close(void);
+/* Flush the output and close it: 0, or NC_EX_IOERR if the flush failed. */
+int	nc_tx_close(void);
 /* 1 once SIGINT or SIGTERM arrived. */
 int	nc_stopping(void);
 void	nc_install_signals(void);
@@ -121,6 +157,66 @@ int	nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f);
 uint64_t nc_fdt_ival_ns(void);
 /* Log the totals (info level). */
 void	nc_tx_report(void);
+
+/*
+ * nipcast_out.c.  nc_out_option: one option of the output group, by long
+ * name ("output", "source", "mpe-pid", "pmt-pid", "service-id", "tsid",
+ * "gse-dfl", "gse-label"): 0, or -1 if its argument is bad.
+ */
+int	nc_out_option(struct nc_out_opts *oo, const char *name,
+	    const char *arg);
+/*
+ * Defaults that depend on other options: a transport stream names its
+ * NIP stream (EXT_NACI 1:1:1:1:nipcast unless --naci) and its service
+ * after it; EXT_NACI costs header room, so the default symbol shrinks to
+ * keep a data packet within NC_MTU.
+ */
+void	nc_out_finish(struct nc_opts *o);
+/* The --help text of those options. */
+const char *nc_out_help(void);
+/*
+ * Options that contradict each other, for a group of this family: NULL,
+ * or why (--source of the other family, the MPE PID equal to the PMT's).
+ */
+const char *nc_out_check(const struct nc_out_opts *oo, int family);
+/*
+ * The IP/UDP template of every datagram: to the group, from --source (or
+ * 192.0.2.1 / 2001:db8::1, documentation addresses) and its port, TTL ttl.
+ */
+void	nc_out_ipudp(const struct nc_out_opts *oo,
+	    const struct sockaddr_storage *group, int ttl, struct ipudp *h);
+/*
+ * A UDP socket connected to to, with the multicast TTL, loop and -i
+ * interface of o (an explicit --ttl sets the unicast TTL too): 0 and *fd,
+ * or an exit code (logged).
+ */
+int	nc_out_socket(const struct nc_opts *o,
+	    const struct sockaddr_storage *to, socklen_t tolen, int *fd);
+/* Open FILE for writing, "-" meaning stdout: the fd, or -1 (errno). */
+int	nc_out_open_file(const char *path);
+
+struct nc_out;
+
+/*
+ * An output of format oo->fmt writing to fd: a file, pipe or FIFO (bytes
+ * buffered until the next flush), or, when oo->path is NULL, a UDP socket
+ * connected to the ts:udp:// target (datagrams of up to NC_TS_DGRAM
+ * bytes).  h is the IP/UDP template (payload unused).  stopping, if not
+ * NULL, lets a write blocked on a full pipe give up on a signal.  The fd
+ * stays the caller's.  NULL on out of memory.
+ */
+struct nc_out *nc_out_new(const struct nc_out_opts *oo,
+	    const struct ipudp *h, int fd, int (*stopping)(void));
+/*
+ * One UDP payload, gathered from n iovecs, as an IP/UDP packet in the
+ * format.  0, or -1 with errno: EMSGSIZE (more than the format carries)
+ * or the error of a write (EPIPE, ENOSPC, ...).
+ */
+int	nc_out_datagram(struct nc_out *o, const struct iovec *iov, int n);
+/* End the TS packet or BBFrame being filled, write out every byte: 0/-1. */
+int	nc_out_flush(struct nc_out *o);
+/* Flush, then free o (NULL is fine): 0, or -1 as nc_out_flush. */
+int	nc_out_free(struct nc_out *o);
 
 /* Fill the FDT File element for an object. */
 void	nc_obj_file(const struct nc_obj *ob, struct ftx_file *f);

@@ -348,6 +348,10 @@ argv_common(struct child *c, const char *group, unsigned port, uint32_t tsi)
 		argv_add(c, "-i");
 		argv_add(c, "%s", o->ifname);
 	}
+	if (o->naci_arg != NULL) {
+		argv_add(c, "--naci");
+		argv_add(c, "%s", o->naci_arg);
+	}
 	for (i = 0; i < o->verbose && i < 3; i++)
 		argv_add(c, "-v");
 }

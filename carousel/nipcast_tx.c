@@ -4,12 +4,12 @@
  * the group, sendmmsg batches, a token bucket on CLOCK_MONOTONIC, seeded
  * packet loss, FDT instances (built, refreshed before they expire, sent
  * before each object and every FDT interval) and the transmission of an
- * object's symbols straight from its file with pread.
+ * object's symbols straight from its file with pread.  With --output
+ * ts:/gse:/pcap: each batch goes through nipcast_out.c instead of
+ * sendmmsg, to a file, a pipe or the ts:udp:// socket.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -27,15 +27,19 @@
 #define BATCH_MAX	64
 #define BURST_NS	4000000ll	/* credit kept when the sender idles */
 #define BATCH_NS	1000000ull	/* a batch lasts about 1 ms */
-#define SNDBUF		(4 << 20)
+#define FILE_BATCH_NS	10000000ull	/* 10 ms when written to a file */
 
 static volatile sig_atomic_t stop_flag;
 
 /* The process has one sender; its state lives here. */
 static struct {
 	const struct nc_opts *o;
-	int		fd;
-	int		family;
+	int		fd;		/* UDP socket (udp, ts:udp://) */
+	int		family;		/* of the -g group */
+	struct nc_out	*out;		/* --output other than udp */
+	int		out_failed;	/* its write error was logged */
+	int		out_fd;		/* its file, pipe or stdout */
+	const struct ftx_naci *naci;	/* EXT_NACI on every packet */
 	struct mmsghdr	msgs[BATCH_MAX];
 	struct iovec	iov[BATCH_MAX][2];
 	uint8_t		hdr[BATCH_MAX][FTX_MAX_HDR];
@@ -52,7 +56,7 @@ static struct {
 	uint32_t	next_instance;
 	uint64_t	start_ns;
 	uint64_t	packets, bytes, dropped, fdt_packets, objects;
-} tx = { .fd = -1 };
+} tx = { .fd = -1, .out_fd = -1 };
 
 static void
 on_signal(int sig)
@@ -89,137 +93,48 @@ nc_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* IPv6 -i given as an address: find its interface. */
-static unsigned
-ifindex_of6(const struct in6_addr *a)
-{
-	struct ifaddrs *ifa, *i;
-	unsigned idx = 0;
-
-	if (getifaddrs(&ifa) < 0)
-		return 0;
-	for (i = ifa; i != NULL && idx == 0; i = i->ifa_next) {
-		const struct sockaddr_in6 *s6 = (const void *)i->ifa_addr;
-
-		if (s6 != NULL && s6->sin6_family == AF_INET6 &&
-		    memcmp(&s6->sin6_addr, a, sizeof(*a)) == 0)
-			idx = if_nametoindex(i->ifa_name);
-	}
-	freeifaddrs(ifa);
-	return idx;
-}
-
-static int
-sock_iface4(int fd, const char *ifname)
-{
-	struct ip_mreqn mr;
-	struct sockaddr_in sin;
-
-	memset(&mr, 0, sizeof(mr));
-	memset(&sin, 0, sizeof(sin));
-	if (inet_pton(AF_INET, ifname, &mr.imr_address) == 1) {
-		/* The source address matters to SSM receivers: bind it. */
-		sin.sin_family = AF_INET;
-		sin.sin_addr = mr.imr_address;
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			log_warn("bind %s", ifname);
-			return NC_EX_IOERR;
-		}
-	} else if ((mr.imr_ifindex = (int)if_nametoindex(ifname)) == 0) {
-		log_warnx("-i %s: no such interface or address", ifname);
-		return NC_EX_USAGE;
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0) {
-		log_warn("IP_MULTICAST_IF %s", ifname);
-		return NC_EX_IOERR;
-	}
-	return 0;
-}
-
-static int
-sock_iface6(int fd, const char *ifname)
-{
-	struct sockaddr_in6 sin6;
-	unsigned idx;
-
-	memset(&sin6, 0, sizeof(sin6));
-	if (inet_pton(AF_INET6, ifname, &sin6.sin6_addr) == 1) {
-		idx = ifindex_of6(&sin6.sin6_addr);
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_scope_id = idx;
-		if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
-			log_warn("bind %s", ifname);
-			return NC_EX_IOERR;
-		}
-	} else {
-		idx = if_nametoindex(ifname);
-	}
-	if (idx == 0) {
-		log_warnx("-i %s: no such interface or address", ifname);
-		return NC_EX_USAGE;
-	}
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx,
-	    sizeof(idx)) < 0) {
-		log_warn("IPV6_MULTICAST_IF %s", ifname);
-		return NC_EX_IOERR;
-	}
-	return 0;
-}
-
-static int
-sock_options(int fd, const struct nc_opts *o)
-{
-	int one = 1, ttl = o->ttl, buf = SNDBUF, rc = 0;
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	if (tx.family == AF_INET) {
-		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-		    sizeof(ttl)) < 0 || setsockopt(fd, IPPROTO_IP,
-		    IP_MULTICAST_LOOP, &one, sizeof(one)) < 0)
-			rc = -1;
-	} else {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-		    sizeof(ttl)) < 0 || setsockopt(fd, IPPROTO_IPV6,
-		    IPV6_MULTICAST_LOOP, &one, sizeof(one)) < 0)
-			rc = -1;
-	}
-	if (rc < 0) {
-		log_warn("multicast socket options");
-		return NC_EX_IOERR;
-	}
-	if (o->ifname == NULL)
-		return 0;
-	return tx.family == AF_INET ? sock_iface4(fd, o->ifname) :
-	    sock_iface6(fd, o->ifname);
-}
-
 /*
  * Sizes that depend on the address family: FDT packets always carry
  * EXT_FDT and EXT_FTI, so over IPv6 their symbols are shortened to keep
  * every packet within NC_MTU; data packets get EXT_FTI only if it fits.
+ * For ts: every datagram must fit one MPE section, or it is a usage error.
  */
-static void
+static int
 tx_sizes(const struct nc_opts *o)
 {
-	struct ftx_pkt fdt = { .has_fdt = 1, .has_fti = 1 };
-	struct ftx_pkt first = { .has_fti = 1 }, data = { .toi = 1 };
+	struct ftx_pkt fdt = { .has_fdt = 1, .has_fti = 1, .naci = tx.naci };
+	struct ftx_pkt first = { .has_fti = 1, .naci = tx.naci };
+	struct ftx_pkt data = { .toi = 1, .naci = tx.naci };
 	size_t ip = (tx.family == AF_INET ? 20 : 40) + 8;
 	size_t room = NC_MTU - ip - ftx_header_len(&fdt);
+	uint64_t batch_ns = o->out.path != NULL ? FILE_BATCH_NS : BATCH_NS;
 
 	tx.fdt_e = o->symbol_len < room ? o->symbol_len : (uint16_t)room;
 	tx.fti_fits = ip + ftx_header_len(&first) + o->symbol_len <= NC_MTU;
-	if (ip + ftx_header_len(&data) + o->symbol_len > NC_MTU)
+	if (o->out.fmt == NC_OUT_TS &&
+	    ip + ftx_header_len(&first) + o->symbol_len > NC_MPE_MAX) {
+		log_warnx("symbol size %u: datagrams exceed the %d bytes of "
+		    "an MPE section", o->symbol_len, NC_MPE_MAX);
+		return NC_EX_USAGE;
+	}
+	if (o->out.fmt == NC_OUT_UDP &&
+	    ip + ftx_header_len(&data) + o->symbol_len > NC_MTU)
 		log_warnx("symbol size %u: packets exceed a %d-byte MTU "
 		    "and will be fragmented", o->symbol_len, NC_MTU);
-	/* About 1 ms of traffic per batch keeps bursts short at low rates. */
+	/*
+	 * About 1 ms of traffic per batch keeps bursts short at low rates;
+	 * a file or pipe gets 10 ms, since each batch ends a TS packet or a
+	 * BBFrame early (stuffing) so that the reader sees it at once.
+	 */
 	tx.max = BATCH_MAX;
 	if (o->rate > 0) {
-		uint64_t per = o->rate / 8 * BATCH_NS / 1000000000ull /
+		uint64_t per = o->rate / 8 * batch_ns / 1000000000ull /
 		    (o->symbol_len + 40);
 
 		tx.max = per < 1 ? 1 : per > BATCH_MAX ? BATCH_MAX :
 		    (unsigned)per;
 	}
+	return 0;
 }
 
 /*
@@ -238,6 +153,44 @@ tx_first_instance(void)
 	return v % FTX_INSTANCE_MOD;
 }
 
+/* The UDP socket, connected to -g or to the ts:udp:// target. */
+static int
+tx_socket(const struct nc_opts *o)
+{
+	if (o->out.fmt != NC_OUT_UDP)
+		return nc_out_socket(o, &o->out.udp, o->out.udp_len, &tx.fd);
+	return nc_out_socket(o, &o->group, o->group_len, &tx.fd);
+}
+
+/* --output ts:/gse:/pcap:: open the file (or the socket), then the muxer. */
+static int
+tx_output(const struct nc_opts *o)
+{
+	const char *path = o->out.path;
+	struct ipudp h;
+	int rc;
+
+	if (path == NULL) {
+		rc = tx_socket(o);
+		if (rc != 0)
+			return rc;
+	} else if (strcmp(path, "-") == 0 && isatty(STDOUT_FILENO)) {
+		log_warnx("--output %s: stdout is a terminal", o->out.spec);
+		return NC_EX_USAGE;
+	} else if ((tx.out_fd = nc_out_open_file(path)) < 0) {
+		log_warn("--output %s", o->out.spec);
+		return NC_EX_IOERR;
+	}
+	nc_out_ipudp(&o->out, &o->group, o->ttl, &h);
+	tx.out = nc_out_new(&o->out, &h, path == NULL ? tx.fd : tx.out_fd,
+	    nc_stopping);
+	if (tx.out == NULL) {
+		log_warnx("--output %s: out of memory", o->out.spec);
+		return NC_EX_IOERR;
+	}
+	return 0;
+}
+
 int
 nc_tx_open(const struct nc_opts *o)
 {
@@ -245,6 +198,7 @@ nc_tx_open(const struct nc_opts *o)
 
 	tx.o = o;
 	tx.family = o->group.ss_family;
+	tx.naci = o->has_naci ? &o->naci : NULL;
 	tx.rng = o->seed * 0x9e3779b97f4a7c15ull + 1;
 	tx.next_instance = tx_first_instance();
 	tx.slots = malloc((size_t)BATCH_MAX * o->symbol_len);
@@ -252,31 +206,51 @@ nc_tx_open(const struct nc_opts *o)
 		log_warn("malloc");
 		return NC_EX_IOERR;
 	}
-	tx.fd = socket(tx.family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (tx.fd < 0) {
-		log_warn("socket");
-		return NC_EX_IOERR;
-	}
-	rc = sock_options(tx.fd, o);
+	rc = tx_sizes(o);
 	if (rc != 0)
 		return rc;
-	if (connect(tx.fd, (const struct sockaddr *)&o->group,
-	    o->group_len) < 0) {
-		log_warn("connect");
-		return NC_EX_IOERR;
-	}
-	tx_sizes(o);
-	return 0;
+	return o->out.fmt == NC_OUT_UDP ? tx_socket(o) : tx_output(o);
 }
 
-void
+/*
+ * Why writing to the --output failed.  A write that a signal interrupted
+ * while stopping is not an error: the reader stalled and we are leaving.
+ */
+static int
+tx_out_error(void)
+{
+	if (errno == EINTR && nc_stopping())
+		return 0;
+	if (tx.out_failed++ > 0)
+		return -1;		/* said once is enough */
+	if (errno == EPIPE)
+		log_warnx("--output %s: the reader went away (broken pipe)",
+		    tx.o->out.spec);
+	else
+		log_warn("--output %s", tx.o->out.spec);
+	return -1;
+}
+
+int
 nc_tx_close(void)
 {
+	int rc = 0;
+
+	if (tx.out != NULL && nc_out_free(tx.out) < 0 && tx_out_error() < 0)
+		rc = NC_EX_IOERR;
+	tx.out = NULL;
+	if (tx.out_fd >= 0 && tx.out_fd != STDOUT_FILENO &&
+	    close(tx.out_fd) < 0) {
+		log_warn("--output %s: close", tx.o->out.spec);
+		rc = NC_EX_IOERR;
+	}
+	tx.out_fd = -1;
 	if (tx.fd >= 0)
 		close(tx.fd);
 	tx.fd = -1;
 	free(tx.slots);
 	tx.slots = NULL;
+	return rc;
 }
 
 void
@@ -332,6 +306,20 @@ tx_pace(void)
 	tx.next_ns += (int64_t)(tx.pending * 8 * 1000000000ull / tx.o->rate);
 }
 
+/* The batch through the --output encapsulation, then out to its reader. */
+static int
+tx_write_out(void)
+{
+	unsigned i;
+
+	for (i = 0; i < tx.n; i++)
+		if (nc_out_datagram(tx.out, tx.iov[i], 2) < 0)
+			return tx_out_error();
+	if (nc_out_flush(tx.out) < 0)
+		return tx_out_error();
+	return 0;
+}
+
 static int
 tx_flush(void)
 {
@@ -342,6 +330,13 @@ tx_flush(void)
 	if (tx.start_ns == 0)
 		tx.start_ns = nc_mono_ns();
 	tx_pace();
+	if (tx.out != NULL) {
+		r = tx_write_out();
+		tx.n = 0;
+		tx.nslots = 0;
+		tx.pending = 0;
+		return r;
+	}
 	while (sent < tx.n) {
 		r = sendmmsg(tx.fd, tx.msgs + sent, tx.n - sent, 0);
 		if (r > 0) {
@@ -367,10 +362,12 @@ tx_flush(void)
 static int
 tx_queue(const struct ftx_pkt *h, const uint8_t *payload, size_t len)
 {
+	struct ftx_pkt hn = *h;
 	struct msghdr *m;
 	int hl;
 
-	hl = ftx_write_header(h, tx.hdr[tx.n], FTX_MAX_HDR);
+	hn.naci = tx.naci;
+	hl = ftx_write_header(&hn, tx.hdr[tx.n], FTX_MAX_HDR);
 	if (hl < 0)
 		return -1;
 	tx.pending += (uint64_t)hl + len;

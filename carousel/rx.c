@@ -99,6 +99,7 @@ chans_add(struct rx_chan **v, size_t *n, const struct carousel_src *s)
 	if (c == NULL) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
 			return -1;
+		c->evkind = RX_EV_CHAN;
 		c->family = s->family;
 		memcpy(c->group, s->group, al);
 		c->port = s->port;
@@ -226,7 +227,8 @@ rx_apply(struct rx *rx, const struct carousel_src *srcs, size_t n,
 	rx->chans = v;
 	rx->nchans = nv;
 	for (i = 0; i < nv; i++)
-		if (v[i]->fd != -1 || rx_chan_open(rx, v[i], now) == 0)
+		if (v[i]->fd != -1 || (!rx->p.no_sockets &&
+		    rx_chan_open(rx, v[i], now) == 0))
 			joined++;
 	log_info("rx: %zu channel(s) from %zu source(s), %zu joined", nv, n,
 	    joined);
@@ -292,16 +294,46 @@ rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
 	return -1;
 }
 
-/* One datagram: count, parse, filter, hand to reasm.  No system calls. */
+/*
+ * What sockets and inputs share: parse, filter by destination, source and
+ * TSI, count, hand to reasm.  ch holds the addresses.  No system calls.
+ */
+static void
+rx_deliver(struct rx *rx, struct rx_chan *c, struct reasm_chan *ch,
+    const uint8_t *buf, size_t len, uint64_t now, int64_t wall)
+{
+	struct alc_pkt pkt;
+	size_t al = rx_addr_len(c->family);
+	int rc, fi;
+
+	rc = alc_parse(buf, len, &pkt);
+	if (rc < 0) {
+		rx->st.bad_packets[-rc > ALC_ENERR ? ALC_ENERR : -rc]++;
+		return;
+	}
+	if (memcmp(ch->dst, c->group, al) != 0 ||
+	    (fi = rx_match(c, ch->src, pkt.tsi)) < 0) {
+		rx->st.filtered++;
+		return;
+	}
+	c->fstats[fi].datagrams++;
+	c->fstats[fi].bytes += len;
+	c->fstats[fi].last_ms = now;
+	ch->family = (uint8_t)c->family;
+	ch->port = c->port;
+	/* The session's signalled transportObjectReceptionTimeout. */
+	ch->reception_timeout_ms = c->filters[fi].reception_timeout_ms;
+	(void)reasm_input(rx->reasm, ch, &pkt, now, wall);
+}
+
+/* One datagram from a socket: count, take its addresses, deliver. */
 static void
 rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
     uint64_t now, int64_t wall)
 {
 	struct msghdr *h = &m->msg_hdr;
 	struct reasm_chan ch;
-	struct alc_pkt pkt;
 	size_t al = rx_addr_len(c->family);
-	int rc, fi;
 
 	rx->st.datagrams++;
 	rx->st.bytes += m->msg_len;
@@ -318,24 +350,44 @@ rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
 	else
 		memcpy(ch.src, &((struct sockaddr_in6 *)h->msg_name)->sin6_addr,
 		    16);
-	rc = alc_parse(h->msg_iov->iov_base, m->msg_len, &pkt);
-	if (rc < 0) {
-		rx->st.bad_packets[-rc > ALC_ENERR ? ALC_ENERR : -rc]++;
-		return;
+	rx_deliver(rx, c, &ch, h->msg_iov->iov_base, m->msg_len, now, wall);
+}
+
+/*
+ * From an input: the IP/UDP checks the kernel would make, then the
+ * channel of its group and port (an unknown one is filtered, as a socket
+ * would never have received it).
+ */
+int
+rx_ip_datagram(struct rx *rx, const uint8_t *ip, size_t len)
+{
+	struct reasm_chan ch;
+	struct ipudp d;
+	struct rx_chan *c = NULL;
+	size_t i, al;
+	int rc;
+
+	if ((rc = ipudp_parse(ip, len, &d)) < 0) {
+		rx->st.ip_errors[-rc < IPUDP_NERR ? -rc : 0]++;
+		return -1;
 	}
-	if (memcmp(ch.dst, c->group, al) != 0 ||
-	    (fi = rx_match(c, ch.src, pkt.tsi)) < 0) {
+	al = rx_addr_len(d.family);
+	for (i = 0; i < rx->nchans && c == NULL; i++)
+		if (rx->chans[i]->family == d.family &&
+		    rx->chans[i]->port == d.dport &&
+		    memcmp(rx->chans[i]->group, d.dst, al) == 0)
+			c = rx->chans[i];
+	rx->st.datagrams++;
+	rx->st.bytes += d.len;
+	if (c == NULL) {
 		rx->st.filtered++;
-		return;
+		return 0;
 	}
-	c->fstats[fi].datagrams++;
-	c->fstats[fi].bytes += m->msg_len;
-	c->fstats[fi].last_ms = now;
-	ch.family = (uint8_t)c->family;
-	ch.port = c->port;
-	/* The session's signalled transportObjectReceptionTimeout. */
-	ch.reception_timeout_ms = c->filters[fi].reception_timeout_ms;
-	(void)reasm_input(rx->reasm, &ch, &pkt, now, wall);
+	memset(&ch, 0, sizeof(ch));
+	memcpy(ch.src, d.src, al);
+	memcpy(ch.dst, d.dst, al);
+	rx_deliver(rx, c, &ch, d.payload, d.len, rx->now, rx->wall);
+	return 0;
 }
 
 /* Restore the lengths recvmmsg overwrote. */
@@ -405,6 +457,10 @@ rx_publish(struct rx *rx)
 	for (i = 0; i < rx->nchans; i++)
 		joined += rx->chans[i]->fd != -1;
 	rx->st.sockets = joined;
+	/* Without sockets the channels are filters only: nothing to join. */
+	if (rx->p.no_sockets)
+		joined = rx->nchans;
+	rx_inputs_stats(rx);
 	if (rx->reasm != NULL)
 		reasm_get_stats(rx->reasm, &rx->st.reasm);
 	pthread_mutex_lock(&rx_sh.lock);
@@ -462,7 +518,7 @@ rx_housekeep(struct rx *rx, uint64_t now)
 	reasm_expire(rx->reasm, now);
 	for (i = 0; i < rx->nchans; i++) {
 		c = rx->chans[i];
-		if (c->fd == -1 && now >= c->retry_at &&
+		if (c->fd == -1 && !rx->p.no_sockets && now >= c->retry_at &&
 		    rx_chan_open(rx, c, now) == 0) {
 			rx_chan_name(c, name, sizeof(name));
 			log_info("rx: %s joined after a retry", name);
@@ -478,7 +534,7 @@ rx_main(void *arg)
 	struct rx *rx = arg;
 	struct epoll_event ev[RX_EVENTS];
 	uint64_t now;
-	int i, n, wake;
+	int i, n, wake, tmo;
 
 	while (!rx->stop) {
 		now = util_now_ms();
@@ -486,14 +542,16 @@ rx_main(void *arg)
 			rx_housekeep(rx, now);
 			rx->next_tick = now + RX_TICK_MS;
 		}
-		n = epoll_wait(rx->epfd, ev, RX_EVENTS,
-		    (int)(rx->next_tick - now));
+		tmo = rx_inputs_run(rx, now, (int)(rx->next_tick - now));
+		n = epoll_wait(rx->epfd, ev, RX_EVENTS, tmo);
 		if (n == -1 && errno != EINTR)
 			log_warn_rl("rx: epoll_wait");
 		/* Sockets first: applying new sources frees channels. */
 		for (i = 0, wake = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL)
 				wake = 1;
+			else if (*(int *)ev[i].data.ptr == RX_EV_INPUT)
+				rx_input_event(rx, ev[i].data.ptr);
 			else
 				rx_drain(rx, ev[i].data.ptr);
 		}
@@ -536,6 +594,7 @@ rx_free(struct rx *rx)
 {
 	size_t i;
 
+	rx_inputs_free(rx);
 	if (rx->reasm != NULL)
 		reasm_free(rx->reasm);
 	for (i = 0; i < rx->nchans; i++)
@@ -644,7 +703,8 @@ rx_start(const struct rx_params *p, const struct carousel_src *srcs,
 	}
 	rx_shared_open(rx->wakefd, q);
 	rx->next_tick = util_now_ms() + RX_TICK_MS;
-	if (rx_apply(rx, srcs, n, util_now_ms()) == -1)
+	if (rx_apply(rx, srcs, n, util_now_ms()) == -1 ||
+	    rx_inputs_start(rx) == -1)
 		goto fail;
 	rx_publish(rx);
 	/* Signals belong to the main thread (sigwait/signalfd). */

@@ -11,8 +11,11 @@
 #include <stdint.h>
 
 #include "alc.h"
+#include "decap.h"
+#include "ipudp.h"
 #include "reasm.h"
 #include "sink.h"
+#include "ts.h"
 
 /* One multicast channel to join. */
 struct carousel_src {
@@ -29,6 +32,47 @@ struct carousel_src {
 };
 
 /*
+ * An input below UDP (issue 5): a transport stream with MPE or ULE, a
+ * stream of DVB-S2 baseband frames with GSE, or a capture file.  Every
+ * datagram it yields goes through the same IP/UDP checks and the same
+ * channel filters (group, port, source, TSI) as the kernel sockets'.
+ */
+enum rx_input_kind {
+	RX_IN_TS = 1,
+	RX_IN_GSE,
+	RX_IN_PCAP,
+};
+
+#define RX_INPUTS_MAX	16
+#define RX_INPUT_NAME	256
+
+struct rx_input {
+	enum rx_input_kind kind;
+	/* A file, "-" (standard input) or "udp://HOST:PORT" (ts, gse). */
+	char		name[RX_INPUT_NAME];
+	/*
+	 * A device (the DVB demux): rx calls open(arg) for a descriptor to
+	 * read TS packets from, again with back-off when it fails or the
+	 * device goes away, and closes it at stop.  NULL: open name.
+	 */
+	int		(*open)(void *arg);
+	void		*arg;
+	struct ts_demux_params ts;	/* RX_IN_TS */
+	uint8_t		realtime;	/* RX_IN_PCAP: at the capture's pace */
+};
+
+/* What one input did (rx_stats.inputs). */
+struct rx_input_stats {
+	char		name[RX_INPUT_NAME];
+	enum rx_input_kind kind;
+	uint64_t	bytes;		/* read from it */
+	uint64_t	datagrams;	/* IP datagrams it yielded */
+	uint64_t	opens;		/* descriptors opened (devices: reopens) */
+	uint8_t		open;		/* a descriptor is open now */
+	uint8_t		eof;		/* a file or stream ended */
+};
+
+/*
  * An empty interface lets the kernel choose (routing table); rcvbuf 0
  * means 8 MB, batch 0 means 64 (at most RX_BATCH_MAX); reasm with
  * max_sessions 0 means reasm_params_default().
@@ -38,6 +82,10 @@ struct rx_params {
 	uint32_t	rcvbuf;		/* wanted SO_RCVBUF (capped by rmem_max) */
 	uint32_t	batch;		/* datagrams per recvmmsg */
 	struct reasm_params reasm;
+	/* 1: no kernel sockets (the channels only filter the inputs). */
+	uint8_t		no_sockets;
+	size_t		ninputs;
+	struct rx_input	inputs[RX_INPUTS_MAX];
 };
 
 #define RX_BATCH_MAX	1024
@@ -59,6 +107,10 @@ struct rx_stats {
 	uint64_t	results_dropped;	/* verdict queue was full */
 	uint32_t	rcvbuf;			/* effective receive buffer */
 	struct reasm_stats reasm;
+	uint64_t	decap_errors[DECAP_NERR];	/* inputs, by reason */
+	uint64_t	ip_errors[IPUDP_NERR];	/* inputs' datagrams refused */
+	size_t		ninputs;
+	struct rx_input_stats inputs[RX_INPUTS_MAX];
 };
 
 /*
@@ -111,6 +163,16 @@ struct rx_src_stats {
  */
 int	rx_get_src_stats(const struct carousel_src *src,
 	    struct rx_src_stats *out);
+
+/*
+ * Parse an input for kind: "PATH", "-", or for ts and gse also
+ * "udp://HOST:PORT" (HOST an IPv4/IPv6 unicast or multicast address, IPv6
+ * in brackets); for ts, options may follow after spaces: "pid=N" (MPE PID,
+ * 0x.. hex too), "ule" (that PID carries ULE), "service=N".  Pure.  0 and
+ * *out filled (open NULL, realtime 0), or -1 with a reason in why.
+ */
+int	rx_parse_input(enum rx_input_kind kind, const char *s,
+	    struct rx_input *out, char *why, size_t n);
 
 /*
  * Parse "GROUP:PORT[/TSI][@SOURCE]" ("[ff15::1]:5000/2@[2001:db8::1]").

@@ -23,8 +23,13 @@ struct rx_fstat {
 	uint64_t	last_ms;	/* util_now_ms() of the last one, 0 never */
 };
 
+/* What an epoll event's data.ptr points at (the wake eventfd: NULL). */
+#define RX_EV_CHAN	1
+#define RX_EV_INPUT	2
+
 /* One socket: a (group, port) with its joins and its filters. */
 struct rx_chan {
+	int		evkind;		/* RX_EV_CHAN */
 	int		family;
 	uint8_t		group[16];	/* IPv4 in the first 4, rest zero */
 	uint16_t	port;
@@ -46,6 +51,30 @@ union rx_ctrl {
 	uint8_t		buf[RX_CTRL_BYTES];
 };
 
+struct gse_demux;
+struct pcapf_rd;
+
+/* One input below UDP (rx_input.c). */
+struct rx_in {
+	int		evkind;		/* RX_EV_INPUT */
+	struct rx	*rx;
+	struct rx_input	cf;
+	struct rx_input_stats st;
+	int		fd;		/* -1: closed (see retry_at, eof) */
+	uint8_t		polled;		/* fd is in epoll (else read when due) */
+	uint8_t		sock;		/* a UDP socket: one datagram per read */
+	uint64_t	retry_at;	/* devices: next open attempt */
+	uint32_t	retry_ms;
+	struct ts_demux	*ts;
+	struct gse_demux *gse;
+	struct pcapf_rd	*pcap;
+	uint8_t		*buf;		/* pcap: unparsed bytes */
+	size_t		fill;
+	uint64_t	ts0_ns;		/* realtime pcap: first record's time */
+	uint64_t	t0_ms;		/* and when it was replayed */
+	uint64_t	due_ms;		/* next record not before (realtime) */
+};
+
 /* State owned by the rx thread (and by rx_start/rx_stop around it). */
 struct rx {
 	struct rx_params p;
@@ -64,6 +93,10 @@ struct rx {
 	struct sockaddr_storage *names;
 	union rx_ctrl	*ctrl;
 	uint8_t		*data;
+	struct rx_in	*in[RX_INPUTS_MAX];
+	size_t		nin;
+	uint64_t	now;		/* of the input chunk being read */
+	int64_t		wall;
 };
 
 /* Address bytes of family: 4 for AF_INET, else 16. */
@@ -88,6 +121,32 @@ void	rx_chan_name(const struct rx_chan *c, char *buf, size_t len);
 int	rx_chan_open(struct rx *rx, struct rx_chan *c, uint64_t now);
 /* Close c's socket (leaving its groups) and free it; NULL is fine. */
 void	rx_chan_free(struct rx_chan *c);
+
+/* rx.c */
+
+/*
+ * One IP datagram from an input: IP/UDP checks, then the channel whose
+ * group and port it is for, and the same filters and reassembly as a
+ * socket's datagram (rx->now and rx->wall are its time).
+ */
+int	rx_ip_datagram(struct rx *rx, const uint8_t *ip, size_t len);
+
+/* rx_input.c */
+
+/* Create the inputs of rx->p (opened now or later).  0, or -1. */
+int	rx_inputs_start(struct rx *rx);
+/* Close and free them. */
+void	rx_inputs_free(struct rx *rx);
+/* epoll said in is readable. */
+void	rx_input_event(struct rx *rx, struct rx_in *in);
+/*
+ * Read what is due from inputs that epoll cannot watch (files, paced
+ * captures) and reopen devices; returns how long epoll may sleep (ms)
+ * before they need this again, at most max_ms.
+ */
+int	rx_inputs_run(struct rx *rx, uint64_t now, int max_ms);
+/* Copy their counters into rx->st (rx_publish). */
+void	rx_inputs_stats(struct rx *rx);
 
 /* rx_stat.c */
 

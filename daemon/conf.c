@@ -642,7 +642,11 @@ conf_handler(void *user, const char *section, const char *name,
 
 	if (strcasecmp(section, "http") == 0 && strcasecmp(name, "listen") == 0) {
 		r = parse_listen_ctx(x, value, why, sizeof(why));
+	} else if ((r = conf_input_key(x->c, section, name, value, why,
+	    sizeof(why))) != 1) {
+		/* An input below UDP or a [tuner] key. */
 	} else {
+		r = -1;
 		for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
 			if (strcasecmp(section, conf_keys[i].section) == 0 &&
 			    strcasecmp(name, conf_keys[i].name) == 0)
@@ -693,6 +697,8 @@ conf_long_line(const char *path, char *err, size_t errlen)
 void
 conf_defaults(struct conf *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
 	c->log_level = LOG_LEVEL_INFO;
 	util_strlcpy(c->interface, "127.0.0.1", sizeof(c->interface));
@@ -730,6 +736,8 @@ conf_defaults(struct conf *c)
 	c->repair_random_backoff_ms = 1000;
 	c->repair_max_parallel = 4;
 	c->repair_timeout_ms = 10000;
+	for (i = 0; i < CONF_MAX_TUNERS; i++)
+		tuner_conf_default(&c->tuners[i]);
 }
 
 int
@@ -759,6 +767,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	} else if (r > 0) {
 		snprintf(err, errlen, "%s:%d: syntax error (expected "
 		    "[section] or key = value)", path, r);
+	} else if (conf_input_finish(c, x.why, sizeof(x.why)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, x.why);
 	} else {
 		*out = c;
 		return 0;

@@ -10,11 +10,19 @@
 #include <stdint.h>
 
 #include "../carousel/rx.h"
+#include "tuner.h"
 
 #define CONF_MAX_LISTEN	8
 #define CONF_MAX_SRCS	256
 #define CONF_MAX_NIP_SERVICES	64
 #define CONF_MAX_REPAIR_BASE	8
+#define CONF_MAX_TUNERS	4
+
+enum conf_sockets {
+	CONF_SOCKETS_AUTO = 0,	/* kernel sockets unless an input below UDP */
+	CONF_SOCKETS_YES,
+	CONF_SOCKETS_NO,
+};
 
 enum conf_join {
 	CONF_JOIN_ALL = 0,	/* every service signalled */
@@ -37,6 +45,12 @@ struct conf {
 	uint32_t	rcvbuf;			/* receive_buffer */
 	size_t		nsrcs;
 	struct carousel_src srcs[CONF_MAX_SRCS];/* udp = (repeatable) */
+	size_t		ninputs;		/* ts, gse, pcap (repeatable) */
+	struct rx_input	inputs[RX_INPUTS_MAX];
+	uint8_t		pace_realtime;		/* pace = realtime */
+	enum conf_sockets sockets;		/* sockets = auto|yes|no */
+	size_t		ntuners;		/* dvb = A[:F] (repeatable) */
+	struct tuner_conf tuners[CONF_MAX_TUNERS]; /* [tuner], [tuner2].. */
 
 	/* [carousel] bounds */
 	struct reasm_params reasm;
@@ -92,6 +106,18 @@ void	conf_defaults(struct conf *c);
  * conf_free), or -1 with "file:line: key: reason" in err.
  */
 int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+/*
+ * conf_input.c: the [input] keys below UDP (ts, gse, pcap, dvb, pace,
+ * sockets) and the [tuner] sections.  1 if section/name is not one of
+ * them, else 0 or -1 with why.  Tuner sections may come before their dvb
+ * line; conf_input_finish() checks them at the end.
+ */
+int	conf_input_key(struct conf *c, const char *section, const char *name,
+	    const char *value, char *why, size_t n);
+/* After the whole file: 0, or -1 with why (a [tuner] without dvb). */
+int	conf_input_finish(struct conf *c, char *why, size_t n);
+/* 1 if the kernel sockets are to be opened. */
+int	conf_use_sockets(const struct conf *c);
 void	conf_free(struct conf *c);
 
 #endif

@@ -74,10 +74,11 @@ struct httpd_hooks {
 	 * A live media playlist is served that the broadcast has not
 	 * updated for 1.5 target durations (plus a second): fetch it again
 	 * from the terrestrial side if there is one (repair_refresh), as
-	 * version seq.  Called on the request's thread; must not block.
-	 * NULL: stale playlists are served as they are.
+	 * version seq; target_ms is its EXT-X-TARGETDURATION.  Called on the
+	 * request's thread; must not block.  NULL: stale playlists are
+	 * served as they are.
 	 */
-	void	(*refresh)(const char *path, uint64_t seq);
+	void	(*refresh)(const char *path, uint64_t seq, uint32_t target_ms);
 };
 
 /*

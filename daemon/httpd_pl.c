@@ -54,7 +54,8 @@ static struct {
 	uint32_t	n;
 	int		gap;
 	int		(*fetch)(const char *path, int urgent);
-	void		(*refresh)(const char *path, uint64_t seq);
+	void		(*refresh)(const char *path, uint64_t seq,
+			    uint32_t target_ms);
 } pl = {
 	.mtx = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -223,7 +224,7 @@ pl_check_stale(const char *path, const struct cache_hit *h,
 	}
 	if (age_ms > limit) {
 		atomic_fetch_add(&ps_stale, 1);
-		pl.refresh(path, h->seq);
+		pl.refresh(path, h->seq, in->target_ms);
 	}
 }
 

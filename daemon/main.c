@@ -22,6 +22,7 @@
 #include "../carousel/rx.h"
 #include "cache.h"
 #include "conf.h"
+#include "frontend.h"
 #include "hold.h"
 #include "httpd.h"
 #include "log.h"
@@ -170,10 +171,37 @@ main_fetch(const char *path, int urgent)
 	    OBJ_REPAIR_ORIGIN : OBJ_REPAIR_PLAYER, urgent) == 0;
 }
 
-/* A live playlist went stale (total loss of signal): ask terrestrial. */
+/* util_now_ms() when the receiver last counted a datagram (main loop). */
+static _Atomic uint64_t main_rx_last_ms;
+static uint64_t main_rx_datagrams;
+
 static void
-main_refresh(const char *path, uint64_t seq)
+main_watch_rx(uint64_t now)
 {
+	struct rx_stats st;
+
+	rx_get_stats(&st);
+	if (st.datagrams != main_rx_datagrams || main_rx_last_ms == 0) {
+		main_rx_datagrams = st.datagrams;
+		atomic_store(&main_rx_last_ms, now);
+	}
+}
+
+/*
+ * A live playlist went stale.  Only a total loss of signal makes it a
+ * case for the terrestrial side: while datagrams still arrive (loss, a
+ * late version under repair) the broadcast brings the next version, and
+ * a copy from the origin would list segments ahead of the broadcast that
+ * would all be fetched over unicast.  A live carousel sends something at
+ * least every target duration, so a silence that long is a lost signal.
+ */
+static void
+main_refresh(const char *path, uint64_t seq, uint32_t target_ms)
+{
+	uint64_t last = atomic_load(&main_rx_last_ms);
+
+	if (last != 0 && util_now_ms() - last < target_ms)
+		return;
 	(void)repair_refresh(path, seq);
 }
 
@@ -346,6 +374,8 @@ main_start_pipeline(const struct conf *c)
 	rp.rcvbuf = c->rcvbuf;
 	rp.batch = 64;
 	rp.reasm = c->reasm;
+	if (frontend_start(c, &rp) < 0)
+		fatalx("cannot set up the inputs");
 	if (rx_start(&rp, c->srcs, c->nsrcs, &main_sink) < 0)
 		fatalx("cannot start the receive thread");
 	/* The NIP manager hands rx its channels from now on. */
@@ -388,6 +418,12 @@ main_reload(void)
 		log_warnx("reload: [cache] fsync, max_decoded_size, "
 		    "require_mount and [input] receive_buffer changes need a "
 		    "restart");
+	if (n->ninputs != o->ninputs || n->ntuners != o->ntuners ||
+	    n->sockets != o->sockets || n->pace_realtime != o->pace_realtime ||
+	    memcmp(n->inputs, o->inputs, sizeof(n->inputs)) != 0 ||
+	    memcmp(n->tuners, o->tuners, sizeof(n->tuners)) != 0)
+		log_warnx("reload: [input] ts, gse, pcap, dvb, pace, sockets "
+		    "and [tuner] changes need a restart");
 	for (i = 0; i < n->nlisten && i < o->nlisten; i++)
 		if (strcmp(n->listen[i], o->listen[i]) != 0)
 			log_warnx("reload: [http] listen changes need a restart");
@@ -482,8 +518,10 @@ main_loop(int sfd)
 			main_status();
 			last_hk = now;
 		}
-		if (running)
+		if (running) {
 			nip_tick(now);
+			main_watch_rx(now);
+		}
 		pfd[1].fd = nip_wakefd();
 		if (poll(pfd, 2, TICK_MS) > 0 && (pfd[0].revents & POLLIN) &&
 		    main_signal(sfd))
@@ -493,6 +531,7 @@ main_loop(int sfd)
 	metrics_set_ready(0);
 	if (running) {
 		rx_stop();
+		frontend_stop();
 		repair_stop();
 		stage_stop();
 	}

@@ -11,6 +11,7 @@
 #include "../carousel/alc.h"
 #include "../carousel/rx.h"
 #include "cache.h"
+#include "frontend.h"
 #include "hold.h"
 #include "httpd.h"
 #include "metrics.h"
@@ -106,7 +107,7 @@ metrics_health(char *buf, size_t len)
 	buf[0] = '\0';
 	mb_printf(&b, "{\"status\":\"%s\",\"uptime_seconds\":%llu,"
 	    "\"cache\":{\"bytes\":%llu,\"objects\":%llu,\"max_bytes\":%llu},"
-	    "\"sessions\":%llu,\"channels\":%llu,\"objects_in_flight\":%llu}\n",
+	    "\"sessions\":%llu,\"channels\":%llu,\"objects_in_flight\":%llu",
 	    ready ? "ok" : "starting",
 	    (unsigned long long)((util_now_ms() - metrics_start_ms) / 1000),
 	    (unsigned long long)cs.bytes, (unsigned long long)cs.objects,
@@ -114,6 +115,8 @@ metrics_health(char *buf, size_t len)
 	    (unsigned long long)rs.reasm.sessions_now,
 	    (unsigned long long)rs.sockets,
 	    (unsigned long long)rs.reasm.objects_now);
+	b.off += frontend_health(b.p + b.off, b.len - b.off);
+	mb_printf(&b, "}\n");
 	return ready;
 }
 
@@ -374,5 +377,6 @@ metrics_render(char *buf, size_t len)
 	metrics_nip(&b);
 	metrics_repair(&b, &rs);
 	metrics_hold(&b);
+	b.off += frontend_metrics(b.p + b.off, b.len - b.off);
 	return b.off;
 }

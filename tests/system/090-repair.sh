@@ -119,7 +119,8 @@ note "repair: lost $lost bytes, fetched $body body bytes"
 [ "$lost" -gt 0 ] || fail "$M_LOST did not grow under 5% loss"
 [ "$body" -gt 0 ] || fail "$M_BODY did not grow: nothing was repaired"
 awk -v b="$body" -v l="$lost" 'BEGIN { exit !(b <= 1.2 * l) }' ||
-	fail "repair fetched $body bytes for $lost lost (> 1.2x)"
+	fail "repair fetched $body bytes for $lost lost (> 1.2x); by trigger:" \
+		"$(curl -fsS "$NC_URL/metrics" | grep '^nipcache_repair_results_total' | grep -v ' 0$' | tr '\n' ' ')"
 
 # Phase 3: ffmpeg follows the live playlist through a 3 s outage.  Once
 # running, ffmpeg ignores a single SIGTERM while its HLS demuxer waits for

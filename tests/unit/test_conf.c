@@ -195,6 +195,19 @@ test_errors(void)
 		{ "[repair]\nrequest_timeout = 10ms\n", 2, "request_timeout" },
 		{ "[http]\nhold_timeout = 2m\n", 2, "hold_timeout" },
 		{ "[http]\ngap_tag = sometimes\n", 2, "gap_tag" },
+		{ "[input]\nts = x pid=5\n", 2, "ts" },
+		{ "[input]\nts = x pid=0x1fff\n", 2, "ts" },
+		{ "[input]\nts = x ule\n", 2, "ule needs pid" },
+		{ "[input]\nts = x colour=red\n", 2, "unknown option" },
+		{ "[input]\nts = udp://239.1.1.1\n", 2, "udp://HOST:PORT" },
+		{ "[input]\nts = udp://[ff05::1:99\n", 2, "ts" },
+		{ "[input]\ngse = x service=3\n", 2, "gse" },
+		{ "[input]\npcap = udp://1.2.3.4:5\n", 2, "a capture is a file" },
+		{ "[input]\npace = slow\n", 2, "pace" },
+		{ "[input]\nsockets = maybe\n", 2, "sockets" },
+		{ "[input]\ndvb = zero\n", 2, "dvb" },
+		{ "[input]\ndvb = 0\n[tuner]\nfrequency = lots\n", 4, "frequency" },
+		{ "[input]\ndvb = 0\n[tuner]\npolarisation = up\n", 4, "polar" },
 	};
 	size_t i;
 
@@ -210,6 +223,48 @@ test_errors(void)
 		if (strstr(err, want) == NULL || strstr(err, t[i].what) == NULL)
 			fprintf(stderr, "  case %zu: %s\n", i, err);
 	}
+}
+
+/* Inputs below UDP and tuners: what the keys fill in. */
+static void
+test_input_keys(void)
+{
+	static const char text[] =
+	    "[input]\nudp = 239.1.1.1:5000\n"
+	    "ts = /tmp/a.ts pid=0x100 service=7\nts = udp://[ff05::1]:1234\n"
+	    "gse = -\npcap = /tmp/b.pcap\npace = realtime\ndvb = 1:2\n"
+	    "[tuner]\nfrequency = 11141 MHz\npolarisation = h\n"
+	    "symbol_rate = 23500 ks/s\npid = 0x200\n";
+	struct conf *c = NULL;
+	char err[512];
+
+	REQUIRE(load(text, &c, err, sizeof(err)) == 0);
+	CHECK_EQ_U(c->ninputs, 4);
+	CHECK(c->inputs[0].kind == RX_IN_TS && c->inputs[0].ts.pid == 0x100 &&
+	    c->inputs[0].ts.service_id == 7 &&
+	    strcmp(c->inputs[0].name, "/tmp/a.ts") == 0);
+	CHECK(strcmp(c->inputs[1].name, "udp://[ff05::1]:1234") == 0);
+	CHECK(c->inputs[2].kind == RX_IN_GSE && c->inputs[3].kind == RX_IN_PCAP);
+	CHECK(c->inputs[3].realtime == 1 && c->inputs[0].realtime == 0);
+	CHECK_EQ_U(c->ntuners, 1);
+	CHECK(c->tuners[0].adapter == 1 && c->tuners[0].frontend == 2);
+	CHECK_EQ_U(c->tuners[0].freq_khz, 11141000);
+	CHECK(c->tuners[0].pol == 'H' && c->tuners[0].mpe_pid == 0x200);
+	CHECK_EQ_U(c->tuners[0].symbol_rate, 23500000);
+	CHECK(!conf_use_sockets(c));
+	conf_free(c);
+	/* Only udp lines: sockets; forced either way. */
+	REQUIRE(load("[input]\nudp = 239.1.1.1:5000\n", &c, err,
+	    sizeof(err)) == 0);
+	CHECK(conf_use_sockets(c));
+	conf_free(c);
+	REQUIRE(load("[input]\npcap = /x\nsockets = yes\n", &c, err,
+	    sizeof(err)) == 0);
+	CHECK(conf_use_sockets(c));
+	conf_free(c);
+	/* A [tuner] section needs its dvb line. */
+	CHECK(load("[tuner2]\nfrequency = 11141 MHz\n[input]\ndvb = 0\n", &c,
+	    err, sizeof(err)) == -1 && strstr(err, "tuner2") != NULL);
 }
 
 static void
@@ -252,5 +307,6 @@ test_shipped_file(void)
 }
 
 TEST_MAIN(TEST(test_defaults), TEST(test_all_keys), TEST(test_repair_keys),
+    TEST(test_input_keys),
     TEST(test_errors),
     TEST(test_long_line), TEST(test_missing_file), TEST(test_shipped_file))

@@ -27,8 +27,9 @@ t_fetch(const char *path, int urgent)
 }
 
 static void
-t_refresh(const char *path, uint64_t seq)
+t_refresh(const char *path, uint64_t seq, uint32_t target_ms)
 {
+	(void)target_ms;
 	pthread_mutex_lock(&rlock);
 	nrefresh++;
 	snprintf(rpath, sizeof(rpath), "%s", path);
