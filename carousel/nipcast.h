@@ -137,6 +137,12 @@ struct nc_fdt {
 	size_t		nfiles;
 };
 
+/*
+ * nipcast_opts.c: parse the command line into o (defaults first).  0, an
+ * exit code, or -1 after --help or --version (exit 0).
+ */
+int	nc_parse_args(int argc, char **argv, struct nc_opts *o);
+
 /* nipcast_tx.c: the one sender of the process. */
 int	nc_tx_open(const struct nc_opts *o);
 /* Flush the output and close it: 0, or NC_EX_IOERR if the flush failed. */

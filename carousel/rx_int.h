@@ -122,7 +122,11 @@ int	rx_chan_open(struct rx *rx, struct rx_chan *c, uint64_t now);
 /* Close c's socket (leaving its groups) and free it; NULL is fine. */
 void	rx_chan_free(struct rx_chan *c);
 
-/* rx.c */
+/* rx_dgram.c */
+
+/* One datagram of c from a recvmmsg batch: count, filter, reassemble. */
+void	rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
+	    uint64_t now, int64_t wall);
 
 /*
  * One IP datagram from an input: IP/UDP checks, then the channel whose
