@@ -483,6 +483,8 @@ reasm_obj_start(struct reasm *r, struct sess *s, struct decl *dc,
 	dc->obj = o;
 	dc->state = DECL_STARTED;
 	dc->limited = 0;
+	/* Also when packets buffered before its FDT start it. */
+	reasm_receiving(r, s, dc, now);
 	return 1;
 }
 
@@ -512,8 +514,12 @@ data_input(struct reasm *r, struct sess *s, const struct alc_id *toi,
 		return -1;
 	if (dc->obj == NULL) {
 		rc = reasm_obj_open(r, s, dc, pi, now);
-		if (rc == -2)
-			return reasm_pend_add(r, s, toi, pi, now);
+		if (rc == -2) {
+			/* Declared, waiting for its geometry: arriving. */
+			if ((rc = reasm_pend_add(r, s, toi, pi, now)) == 0)
+				reasm_receiving(r, s, dc, now);
+			return rc;
+		}
 		if (rc < 0)
 			return -1;
 		if (dc->obj == NULL)
@@ -521,6 +527,8 @@ data_input(struct reasm *r, struct sess *s, const struct alc_id *toi,
 	}
 	if (reasm_obj_feed(r, s, dc->obj, pi, now) < 0)
 		return -1;
+	if (dc->obj != NULL)
+		reasm_receiving(r, s, dc, now);
 	reasm_repair_closed(r, s, dc, now);
 	return 0;
 }

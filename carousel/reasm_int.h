@@ -93,9 +93,11 @@ struct decl {
 	uint8_t		close_seen;	/* Close Object flag seen */
 	uint8_t		declined;	/* repair() refused it while never
 					   started: not asked again */
+	uint8_t		told;		/* sink->receiving() was called */
 	uint64_t	touch_ms;	/* last packet or declaration */
 	uint64_t	inst_ms;	/* last time inst (re)declared it */
 	uint64_t	keep_ms;	/* FDT Expires, monotonic, 0 if past */
+	uint64_t	told_ms;	/* last sink->receiving(), if told */
 	struct obj	*obj;
 };
 
@@ -304,5 +306,8 @@ void	reasm_repair_decl(struct reasm *r, struct sess *s, struct decl *dc,
 /* Tell the sink (announce op) that dc declares a new object. */
 void	reasm_announce(struct reasm *r, const struct sess *s,
 	    const struct decl *dc);
+/* Packets of dc's object are arriving: tell the sink (rate-limited). */
+void	reasm_receiving(struct reasm *r, const struct sess *s,
+	    struct decl *dc, uint64_t now);
 
 #endif

@@ -190,3 +190,20 @@ reasm_announce(struct reasm *r, const struct sess *s, const struct decl *dc)
 	reasm_meta_make(&m, s, dc, len > 0 ? (uint64_t)len : 0);
 	r->sink->announce(r->sink->ctx, &m);
 }
+
+void
+reasm_receiving(struct reasm *r, const struct sess *s, struct decl *dc,
+    uint64_t now)
+{
+	int64_t len;
+	struct obj_meta m;
+
+	if (r->sink->receiving == NULL || (dc->told &&
+	    reasm_age(now, dc->told_ms) < OBJ_RECEIVING_MS))
+		return;
+	dc->told = 1;
+	dc->told_ms = now;
+	len = repair_decl_len(dc);
+	reasm_meta_make(&m, s, dc, len > 0 ? (uint64_t)len : 0);
+	r->sink->receiving(r->sink->ctx, &m);
+}

@@ -85,6 +85,9 @@ enum obj_repair_trigger {
 	OBJ_REPAIR_NTRIGGERS
 };
 
+/* How often sink->receiving() is called at most for one object. */
+#define OBJ_RECEIVING_MS	500
+
 struct obj_sink {
 	void	*ctx;
 	/* Start staging an object of transfer_len bytes; NULL on failure. */
@@ -119,6 +122,13 @@ struct obj_sink {
 	 * meta is borrowed (no digest needed).
 	 */
 	void	(*announce)(void *ctx, const struct obj_meta *meta);
+	/*
+	 * Optional.  Packets of a declared object are arriving: called on
+	 * its first packet and then at most every OBJ_RECEIVING_MS while
+	 * more come, so that a unicast fetch of the same object can wait
+	 * for the broadcast.  meta is borrowed (no digest needed).
+	 */
+	void	(*receiving)(void *ctx, const struct obj_meta *meta);
 };
 
 #endif

@@ -59,6 +59,8 @@ struct hold_entry {
 	struct hold_waiter	*waiters;
 	uint64_t		gen;
 	uint64_t		t_upd;		/* last announce/lost/publish */
+	uint64_t		bc_ann;		/* last announced by an FDT */
+	uint64_t		bc_rx;		/* last told its packets arrive */
 	enum hold_state		st;		/* as last set */
 	char			path[];
 };
@@ -459,6 +461,40 @@ hold_announce(const char *path)
 		return;
 	if ((e = do_hold_get(path, now)) != NULL)
 		do_hold_set(e, HOLD_PENDING, now);
+	pthread_mutex_unlock(&hold.mtx);
+}
+
+void
+hold_broadcast(const char *path, int receiving)
+{
+	uint64_t now = util_now_ms();
+	struct hold_entry *e;
+
+	if (hold_lock() < 0)
+		return;
+	if ((e = do_hold_get(path, now)) != NULL) {
+		do_hold_set(e, HOLD_PENDING, now);
+		if (receiving)
+			e->bc_rx = now;
+		else
+			e->bc_ann = now;
+	}
+	pthread_mutex_unlock(&hold.mtx);
+}
+
+void
+hold_broadcast_times(const char *path, uint64_t *announced_ms,
+    uint64_t *receiving_ms)
+{
+	struct hold_entry *e;
+
+	*announced_ms = *receiving_ms = 0;
+	if (hold_lock() < 0)
+		return;
+	if ((e = do_hold_find(path)) != NULL) {
+		*announced_ms = e->bc_ann;
+		*receiving_ms = e->bc_rx;
+	}
 	pthread_mutex_unlock(&hold.mtx);
 }
 

@@ -48,6 +48,15 @@ void	hold_shutdown(void);
 
 /* path is expected (announced in an FDT or a playlist, or being repaired). */
 void	hold_announce(const char *path);
+/*
+ * The broadcast announced path (an FDT declared it) or, receiving 1, its
+ * packets are arriving: PENDING like hold_announce(), and the time is
+ * kept for hold_broadcast_times().
+ */
+void	hold_broadcast(const char *path, int receiving);
+/* util_now_ms() of the last of each (0: never, or no entry). */
+void	hold_broadcast_times(const char *path, uint64_t *announced_ms,
+	    uint64_t *receiving_ms);
 /* Repair of path gave up: waiters wake (LOST); the state says LOST. */
 void	hold_lost(const char *path);
 /* A version of path was published: waiters wake, generation + 1. */

@@ -174,6 +174,8 @@ main_fetch(const char *path, int urgent)
 /* util_now_ms() when the receiver last counted a datagram (main loop). */
 static _Atomic uint64_t main_rx_last_ms;
 static uint64_t main_rx_datagrams;
+/* Bytes the receiver holds for TOIs no FDT declared yet. */
+static _Atomic uint64_t main_rx_prefdt;
 
 static void
 main_watch_rx(uint64_t now)
@@ -181,6 +183,7 @@ main_watch_rx(uint64_t now)
 	struct rx_stats st;
 
 	rx_get_stats(&st);
+	atomic_store(&main_rx_prefdt, st.reasm.prefdt_bytes_now);
 	if (st.datagrams != main_rx_datagrams || main_rx_last_ms == 0) {
 		main_rx_datagrams = st.datagrams;
 		atomic_store(&main_rx_last_ms, now);
@@ -227,16 +230,32 @@ main_sink_repair(void *ctx, void *h, const struct obj_meta *m,
 	return repair_object(h, m, r, n, lost, why);
 }
 
-/* An FDT announced an object: players asking for it are held. */
+/*
+ * An FDT announced an object, or its packets are arriving: players asking
+ * for it are held, and a fetch of it by path waits (main_repair_wait).
+ */
 static void
-main_sink_announce(void *ctx, const struct obj_meta *m)
+main_sink_broadcast(const struct obj_meta *m, int receiving)
 {
 	char path[NAMES_MAX + 1];
 
-	(void)ctx;
 	if (m->location != NULL &&
 	    names_from_location(m->location, path, sizeof(path)) == 0)
-		hold_announce(path);
+		hold_broadcast(path, receiving);
+}
+
+static void
+main_sink_announce(void *ctx, const struct obj_meta *m)
+{
+	(void)ctx;
+	main_sink_broadcast(m, 0);
+}
+
+static void
+main_sink_receiving(void *ctx, const struct obj_meta *m)
+{
+	(void)ctx;
+	main_sink_broadcast(m, 1);
 }
 
 /* The sink rx writes through: the stage's, plus repair and announce. */
@@ -261,6 +280,48 @@ main_repair_queued(const char *path)
 	hold_announce(path);
 	if (hold_waiting(path))
 		repair_hurry(path);
+}
+
+/* [repair] reception_timeout, for the repair thread. */
+static _Atomic uint32_t main_rto_ms;
+
+/*
+ * A fetch by path is due.  While the receiver hears the broadcast, it
+ * waits for an object the broadcast is bringing, so that a player's
+ * request does not fetch whole what the broadcast delivers (or repairs by
+ * range) a moment later: one whose packets are arriving (when they stop,
+ * the receiver hands its gaps to repair after the reception timeout); one
+ * announced whose packets have not started, for a reception timeout; and
+ * one not announced yet, for a reception timeout after the fetch was asked
+ * (a playlist names a segment whose FDT was lost: its packets wait in the
+ * receiver for an FDT repeat), two while the receiver holds packets that
+ * wait for their FDT.
+ * A silent receiver brings nothing: fetch now.
+ */
+static uint64_t
+main_repair_wait(const char *path, uint64_t queued_ms)
+{
+	uint64_t now = util_now_ms(), last = atomic_load(&main_rx_last_ms);
+	uint64_t ann, rcv, rto = atomic_load(&main_rto_ms);
+
+	if (rto == 0 || last == 0 || now - last >= rto)
+		return 0;
+	hold_broadcast_times(path, &ann, &rcv);
+	if (rcv != 0 && now - rcv < rto + 2 * OBJ_RECEIVING_MS)
+		return now + OBJ_RECEIVING_MS;
+	if (ann != 0 && rcv < ann && now - ann < rto)
+		return ann + rto;
+	if (ann == 0) {
+		if (atomic_load(&main_rx_prefdt) > 0)
+			rto *= 2;
+		if (now - queued_ms < rto)
+			return queued_ms + rto;
+	}
+	log_debug("repair: %s by path: announced %lld ms ago, packets %lld "
+	    "ms ago, asked %llu ms ago", path, ann ? (long long)(now - ann) :
+	    -1LL, rcv ? (long long)(now - rcv) : -1LL,
+	    (unsigned long long)(now - queued_ms));
+	return 0;
 }
 
 static int
@@ -306,12 +367,15 @@ main_start_repair(const struct conf *c)
 	h.failed = main_repair_failed;
 	h.queued = main_repair_queued;
 	h.cached = main_cached;
+	h.wait = main_repair_wait;
+	atomic_store(&main_rto_ms, c->repair_reception_timeout_ms);
 	main_repair_params(c, &p);
 	if (repair_start(&p, &h) < 0)
 		fatalx("cannot start the repair thread");
 	main_sink = *stage_sink();
 	main_sink.repair = main_sink_repair;
 	main_sink.announce = main_sink_announce;
+	main_sink.receiving = main_sink_receiving;
 }
 
 /* 1 if dir is a mount point (its device differs from its parent's). */
@@ -402,6 +466,7 @@ main_reload(void)
 	nip_reload(n);
 	main_repair_params(n, &rp);
 	repair_set_params(&rp);
+	atomic_store(&main_rto_ms, n->repair_reception_timeout_ms);
 	cache_set_limits(n->max_bytes, n->min_free_bytes, n->min_free_pct);
 	if (strcmp(n->cache_dir, o->cache_dir) != 0)
 		log_warnx("reload: [cache] dir changes need a restart");

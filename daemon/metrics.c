@@ -315,6 +315,9 @@ metrics_repair(struct mbuf *b, const struct rx_stats *rs)
 	    "HTTP repair requests sent.", r.requests);
 	mb_metric(b, "repair_range_requests_total", "counter",
 	    "HTTP repair requests with a Range header.", r.range_requests);
+	mb_metric(b, "repair_deferred_total", "counter",
+	    "Path fetches put back while the broadcast brings the object.",
+	    r.deferred);
 	mb_metric(b, "repair_body_bytes_total", "counter",
 	    "HTTP body bytes received by repair.", r.body_bytes);
 	mb_metric(b, "repair_lost_bytes_total", "counter",

@@ -82,6 +82,7 @@ static struct {
 	_Atomic uint64_t jobs[OBJ_REPAIR_NTRIGGERS];
 	_Atomic uint64_t done[OBJ_REPAIR_NTRIGGERS][REPAIR_NOUTCOMES];
 	_Atomic uint64_t requests, range_requests, body_bytes, lost_bytes;
+	_Atomic uint64_t deferred;
 } rc;
 
 #define COUNT(x, n)	\
@@ -275,6 +276,7 @@ job_submit(struct repair_job *j, int urgent, void (**queued)(const char *))
 	}
 	if (do_path_ref(j->path) < 0)
 		goto out;
+	j->queued_ms = now;
 	j->due_ms = now + (urgent ? 0 : backoff);
 	do_queue_insert(j);
 	COUNT(rc.jobs[j->why], 1);
@@ -523,6 +525,45 @@ do_poll_ms(uint64_t now)
 	return d < REPAIR_POLL_MS ? (int)d : REPAIR_POLL_MS;
 }
 
+/* Put a taken job back in the queue, due at until. */
+static void
+job_defer(struct repair_job *j, uint64_t until)
+{
+	pthread_mutex_lock(&repair_lock);
+	rs.nactive--;
+	j->due_ms = until;
+	do_queue_insert(j);
+	pthread_mutex_unlock(&repair_lock);
+	COUNT(rc.deferred, 1);
+}
+
+/*
+ * 1 if a path job must not start now: dropped because the receiver
+ * handed the same path to repair as an object (its missing ranges are
+ * fetched, not the whole), or put back while the broadcast brings it.
+ */
+static int
+job_held(struct repair_job *j)
+{
+	struct repair_pathent *pe;
+	uint64_t until;
+	int shared;
+
+	pthread_mutex_lock(&repair_lock);
+	shared = (pe = do_path_find(j->path)) != NULL && pe->refs > 1;
+	pthread_mutex_unlock(&repair_lock);
+	if (shared) {
+		log_debug("repair: %s is under repair as an object", j->path);
+		job_end(j, REPAIR_ECANCEL, 0, OBJ_ABORT_SUPERSEDED);
+		return 1;
+	}
+	if (rs.hk.wait == NULL ||
+	    (until = rs.hk.wait(j->path, j->queued_ms)) <= util_now_ms())
+		return 0;
+	job_defer(j, until);
+	return 1;
+}
+
 /* Start a due job, unless its path got cached while it waited. */
 static void
 job_launch(struct repair_job *j, const struct repair_params *p)
@@ -532,6 +573,8 @@ job_launch(struct repair_job *j, const struct repair_params *p)
 		job_end(j, REPAIR_ECANCEL, 0, OBJ_ABORT_SUPERSEDED);
 		return;
 	}
+	if (j->is_path && !j->refresh && job_held(j))
+		return;
 	if (repair_http_start(j, p) < 0 ||
 	    curl_multi_add_handle(rs.multi, j->x->easy) != CURLM_OK) {
 		log_warnx_rl("repair: %s: %s", j->url,
@@ -801,6 +844,7 @@ repair_get_stats(struct repair_stats *out)
 	}
 	out->requests = atomic_load(&rc.requests);
 	out->range_requests = atomic_load(&rc.range_requests);
+	out->deferred = atomic_load(&rc.deferred);
 	out->body_bytes = atomic_load(&rc.body_bytes);
 	out->lost_bytes = atomic_load(&rc.lost_bytes);
 	pthread_mutex_lock(&repair_lock);

@@ -81,6 +81,12 @@ struct repair_hooks {
 	void	(*queued)(const char *path);
 	/* 1 if path is cached already: the job is dropped.  May be NULL. */
 	int	(*cached)(const char *path);
+	/*
+	 * A path job (not a refresh) is due, queued at queued_ms: a time
+	 * after now puts it back until then, because the broadcast is
+	 * still bringing the object.  May be NULL.
+	 */
+	uint64_t (*wait)(const char *path, uint64_t queued_ms);
 };
 
 /* Start the thread; p and h are copied.  0, or -1 (logged). */
@@ -149,6 +155,8 @@ struct repair_stats {
 	uint64_t	done[OBJ_REPAIR_NTRIGGERS][REPAIR_NOUTCOMES];
 	uint64_t	requests;		/* HTTP requests sent */
 	uint64_t	range_requests;		/* of which with Range */
+	uint64_t	deferred;		/* path jobs put back to wait
+						   for the broadcast */
 	uint64_t	body_bytes;		/* HTTP body bytes received */
 	uint64_t	lost_bytes;		/* missing bytes handed in */
 	uint64_t	queued_now;		/* waiting (back-off or slot) */

@@ -133,6 +133,7 @@ struct repair_xfer {
 struct repair_job {
 	struct repair_job *next;
 	uint64_t	due_ms;
+	uint64_t	queued_ms;
 	uint8_t		is_path;	/* repair_path(), not repair_object() */
 	uint8_t		whole;		/* one GET without Range */
 	uint8_t		refetch;	/* content-encoded: h is dropped */

@@ -9,7 +9,10 @@
 #     it lists is served (200, within hold_timeout) identical to the source
 #     file (MD5).
 #  2. Repair fetched what was lost and little more: repair body bytes
-#     <= 1.2 x lost bytes, both > 0.
+#     <= 1.2 x lost bytes, both > 0, although $FDT_LOSS % of the FDT
+#     packets are dropped on top, so that playlists name segments not
+#     announced yet: a player asking for one must not fetch it whole while
+#     the broadcast (an FDT repeat, then its packets) brings it.
 #  3. A 3 s total outage (loss still 5%) while ffmpeg follows the live
 #     playlist: ffmpeg plays $PLAY_S s of media with no "Failed to open
 #     segment" and no error.
@@ -22,6 +25,7 @@ M_BODY=nipcache_repair_body_bytes_total
 
 GROUP=239.255.90.1:5000
 NGINX_PORT=8190
+FDT_LOSS=${FDT_LOSS:-10}
 if [ "${LONG:-0}" = 1 ]; then LOSS_S=60; PLAY_S=60; else LOSS_S=20; PLAY_S=20; fi
 
 # base_url also serves path repairs: a segment whose announcement fell
@@ -99,6 +103,7 @@ check_served() {
 lost0=$(metric_sum "$M_LOST"); body0=$(metric_sum "$M_BODY")
 d0=$(net_counter lossdrop)
 net_loss 5
+net_fdt_loss "$FDT_LOSS"
 loss_end=$(( $(date +%s) + LOSS_S ))
 while [ "$(date +%s)" -lt "$loss_end" ]; do
 	check_served
@@ -115,7 +120,7 @@ note "loss phase: $dropped packets dropped, $SEGS segments identical," \
 [ "$VERBATIM" -gt 0 ] || fail "the served playlist never equalled a source version"
 
 # Phase 2: the repair traffic is proportionate.
-note "repair: lost $lost bytes, fetched $body body bytes"
+note "repair: lost $lost bytes, fetched $body body bytes; FDT packets dropped $(net_counter fdtdrop)"
 [ "$lost" -gt 0 ] || fail "$M_LOST did not grow under 5% loss"
 [ "$body" -gt 0 ] || fail "$M_BODY did not grow: nothing was repaired"
 awk -v b="$body" -v l="$lost" 'BEGIN { exit !(b <= 1.2 * l) }' ||

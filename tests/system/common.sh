@@ -27,6 +27,9 @@ nc_cleanup() {
 	fi
 	if [ $rc -ne 0 ] && [ -f "$NC_TMP/daemon.log" ]; then
 		echo "--- daemon log (tail)"; tail -n 40 "$NC_TMP/daemon.log"
+		# NC_KEEP_LOGS=DIR keeps the whole log of a failed run.
+		[ -z "${NC_KEEP_LOGS:-}" ] ||
+			cp "$NC_TMP/daemon.log" "$NC_KEEP_LOGS/daemon-$$.log" || true
 	fi
 	rm -rf "$NC_TMP"
 	exit $rc
@@ -54,7 +57,8 @@ write_conf() {
 	f=$1; shift
 	mkdir -p "$NC_TMP/cache"
 	{
-		printf '[log]\nlevel = info\n[input]\ninterface = 127.0.0.1\n'
+		printf '[log]\nlevel = %s\n' "${NC_LOG_LEVEL:-info}"
+		printf '[input]\ninterface = 127.0.0.1\n'
 		printf '[cache]\ndir = %s\nmin_free = 0\nmax_bytes = 1G\n' "$NC_TMP/cache"
 		printf '[http]\nlisten = 127.0.0.1:%s\n' "$NC_PORT"
 		for l in "$@"; do printf '%s\n' "$l"; done
@@ -184,6 +188,7 @@ table inet nc_loss {
 	counter seen { }
 	counter lossdrop { }
 	counter outdrop { }
+	counter fdtdrop { }
 	chain outage { }
 	chain rand { }
 	chain pre {
@@ -201,6 +206,14 @@ net_loss() {
 		echo "flush chain inet nc_loss rand"
 		[ "$1" -gt 0 ] && echo "add rule inet nc_loss rand numgen random mod 100 < $1 counter name \"lossdrop\" drop"
 	} | nft -f - || fail "nft: cannot set a $1% loss"
+}
+
+# net_fdt_loss PERCENT: also drop PERCENT % of the FDT packets (TOI 0;
+# nipcast's LCT header has a 32-bit TSI and TOI, so the TOI is UDP payload
+# bytes 12-15), counter "fdtdrop": segments then arrive unannounced.
+net_fdt_loss() {
+	echo "add rule inet nc_loss rand @th,160,32 0 numgen random mod 100 < $1 counter name \"fdtdrop\" drop" |
+		nft -f - || fail "nft: cannot set a $1% FDT loss"
 }
 
 # net_outage on|off: drop every matched packet, or stop doing so.

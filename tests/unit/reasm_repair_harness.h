@@ -53,6 +53,8 @@ static struct {
 	struct rcall	c[MAXCALL];
 	int		nann;
 	struct rann	a[MAXCALL];
+	int		nrcv;		/* receiving() calls */
+	struct rann	r[MAXCALL];
 } rec;
 
 /* Ranges sorted, disjoint, non-empty, inside len. */
@@ -143,6 +145,21 @@ rs_announce(void *ctx, const struct obj_meta *m)
 	a->seq = m->seq;
 }
 
+static void
+rs_receiving(void *ctx, const struct obj_meta *m)
+{
+	struct rann *a;
+
+	(void)ctx;
+	if (rec.nrcv >= MAXCALL)
+		return;
+	a = &rec.r[rec.nrcv++];
+	a->key = m->key;
+	snprintf(a->loc, sizeof(a->loc), "%s", m->location);
+	a->len = m->transfer_length;
+	a->seq = m->seq;
+}
+
 static struct tctx *
 rtctx_new(const struct reasm_params *p, int accept, int with_repair)
 {
@@ -154,6 +171,7 @@ rtctx_new(const struct reasm_params *p, int accept, int with_repair)
 		return NULL;
 	t->ts.ops.repair = with_repair ? rs_repair : NULL;
 	t->ts.ops.announce = rs_announce;
+	t->ts.ops.receiving = rs_receiving;
 	return t;
 }
 

@@ -359,6 +359,8 @@ static struct {
 	int		n, commits, aborts, failed, failed_key, queued;
 	enum obj_result	verdict;
 	char		failed_path[256], cached[256];
+	char		wait_path[256];	/* the wait hook holds this path */
+	int		waits;		/* wait hook calls for it */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct mh *
@@ -476,9 +478,25 @@ hk_cached(const char *path)
 	return r;
 }
 
+/* While S.wait_path names path: come back in 50 ms. */
+static uint64_t
+hk_wait(const char *path, uint64_t queued_ms)
+{
+	uint64_t r = 0;
+
+	(void)queued_ms;
+	pthread_mutex_lock(&S.lock);
+	if (strcmp(path, S.wait_path) == 0) {
+		S.waits++;
+		r = util_now_ms() + 50;
+	}
+	pthread_mutex_unlock(&S.lock);
+	return r;
+}
+
 static const struct repair_hooks hooks = {
 	.sink = &sink, .failed = hk_failed, .queued = hk_queued,
-	.cached = hk_cached,
+	.cached = hk_cached, .wait = hk_wait,
 };
 
 /* ---- fixture ---- */
@@ -518,7 +536,8 @@ reset(void)
 	memset(S.h, 0, sizeof(S.h));
 	S.n = S.commits = S.aborts = S.failed = S.failed_key = S.queued = 0;
 	S.verdict = OBJ_OK;
-	S.cached[0] = S.failed_path[0] = '\0';
+	S.cached[0] = S.failed_path[0] = S.wait_path[0] = '\0';
+	S.waits = 0;
 	pthread_mutex_unlock(&S.lock);
 	pthread_mutex_lock(&O.lock);
 	O.nreq = O.inflight = O.maxinflight = 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../daemon/hold.h"
 #include "../../daemon/util.h"
@@ -105,6 +106,37 @@ test_states(void)
 	CHECK(hold_state("/a.ts") == HOLD_NONE);
 	CHECK_EQ_U(hold_gen("/a.ts"), 0);
 	CHECK(hold_wait("/a.ts", 0, util_now_ms() + 10, tok_wake, NULL) < 0);
+}
+
+/* What the broadcast said of a path, and when; announce alone says none. */
+static void
+test_broadcast(void)
+{
+	uint64_t a, r, t0;
+
+	start(0, 0, 0, 0);
+	t0 = util_now_ms();
+	hold_announce("/b/1.ts");		/* a repair, not the broadcast */
+	hold_broadcast_times("/b/1.ts", &a, &r);
+	CHECK(a == 0 && r == 0);
+	hold_broadcast("/b/1.ts", 0);
+	CHECK(hold_state("/b/1.ts") == HOLD_PENDING);
+	hold_broadcast_times("/b/1.ts", &a, &r);
+	CHECK(a >= t0 && a <= util_now_ms() && r == 0);
+	usleep(20000);
+	hold_broadcast("/b/1.ts", 1);
+	hold_broadcast_times("/b/1.ts", &a, &r);
+	CHECK(r >= a + 20 && r <= util_now_ms());
+	hold_broadcast("/b/2.ts", 1);		/* packets before any FDT */
+	CHECK(hold_state("/b/2.ts") == HOLD_PENDING);
+	hold_broadcast_times("/b/2.ts", &a, &r);
+	CHECK(a == 0 && r >= t0);
+	hold_broadcast_times("/b/none.ts", &a, &r);
+	CHECK(a == 0 && r == 0);
+	hold_shutdown();
+	hold_broadcast("/b/1.ts", 0);		/* after shutdown: nothing */
+	hold_broadcast_times("/b/1.ts", &a, &r);
+	CHECK(a == 0 && r == 0);
 }
 
 static void
@@ -402,7 +434,7 @@ test_stress(void)
 	CHECK_EQ_U(st.waiting_now, 0);
 }
 
-TEST_MAIN(TEST(test_states), TEST(test_publish_wakes_once),
+TEST_MAIN(TEST(test_states), TEST(test_broadcast), TEST(test_publish_wakes_once),
     TEST(test_race_publish), TEST(test_deadlines), TEST(test_lost),
     TEST(test_bounds), TEST(test_shutdown_wakes_all), TEST(test_ttl),
     TEST(test_stress))

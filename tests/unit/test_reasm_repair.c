@@ -592,7 +592,70 @@ test_no_repair_op(void)
 	rtctx_free(t);
 }
 
+/*
+ * Packets of a declared object tell the sink it is arriving: on the first
+ * one, then at most every OBJ_RECEIVING_MS; an undeclared TOI's do not,
+ * nor repeats of a committed one.  Packets buffered because neither the
+ * FDT nor they give the symbol length tell it too, and so do packets
+ * buffered before the FDT when it starts their object.
+ */
+static void
+test_receiving(void)
+{
+	static const int second_half[] = { 5, 6, 7, 8, 9, -1 };
+	static const int first_half[] = { 0, 1, 2, 3, 4, -1 };
+	struct tctx *t = rtctx_new(NULL, 1, 0);
+	static const int one[] = { 3, -1 };
+	struct tobj o[4], *op[1];
+	uint8_t *lose;
+
+	REQUIRE(t != NULL);
+	rng_seed(31);
+	tobj_init(&o[2], 2, 3, 1000, 100, 10);
+	o[2].fdt_oti = o[2].pkt_fti = 0;	/* no geometry anywhere */
+	tobj_init(&o[0], 2, 1, 1000, 100, 10);
+	tobj_init(&o[1], 2, 2, 1000, 100, 10);
+	op[0] = &o[0];
+	send_obj(t, &o[1]);			/* never declared */
+	CHECK_EQ_U(rec.nrcv, 0);
+	send_fdt(t, 2, 1, op, 1, 0, NULL);
+	CHECK_EQ_U(rec.nrcv, 0);		/* announced, no packet yet */
+	lose = lose_list(second_half);
+	send_lossy(t, &o[0], lose, 0);
+	free(lose);
+	REQUIRE(rec.nrcv == 1);
+	CHECK(strcmp(rec.r[0].loc, o[0].loc) == 0);
+	CHECK_EQ_U(rec.r[0].key.toi.lo, 1);
+	CHECK_EQ_U(rec.r[0].len, o[0].len);
+	t->now += OBJ_RECEIVING_MS - 1;		/* too soon to tell again */
+	lose = lose_list(first_half);
+	send_lossy(t, &o[0], lose, 0);
+	free(lose);
+	CHECK_EQ_U(rec.nrcv, 1);
+	check_obj(t, &o[0]);			/* complete now */
+	t->now += OBJ_RECEIVING_MS;
+	send_obj(t, &o[0]);			/* a later carousel cycle */
+	CHECK_EQ_U(rec.nrcv, 1);
+	op[0] = &o[2];
+	send_fdt(t, 2, 2, op, 1, 0, NULL);
+	send_lossy(t, &o[2], NULL, 0);
+	REQUIRE(rec.nrcv == 2);
+	CHECK_EQ_U(rec.r[1].key.toi.lo, 3);
+	CHECK_EQ_U(stats(t).objects_now, 0);	/* buffered, not started */
+	tobj_init(&o[3], 2, 4, 1000, 100, 10);
+	lose = lose_list(one);
+	send_lossy(t, &o[3], lose, 1);		/* all before its FDT */
+	free(lose);
+	CHECK_EQ_U(rec.nrcv, 2);
+	op[0] = &o[3];
+	send_fdt(t, 2, 3, op, 1, 0, NULL);	/* replayed: incomplete */
+	REQUIRE(rec.nrcv == 3);
+	CHECK_EQ_U(rec.r[2].key.toi.lo, 4);
+	tobjs_free(o, 4);
+	rtctx_free(t);
+}
+
 TEST_MAIN(TEST(test_close), TEST(test_close_cases), TEST(test_declined),
     TEST(test_timeout), TEST(test_expired), TEST(test_expired_full_fdt),
     TEST(test_session), TEST(test_verdict), TEST(test_announce),
-    TEST(test_no_repair_op))
+    TEST(test_no_repair_op), TEST(test_receiving))

@@ -384,6 +384,65 @@ test_cached(void)
 	stop();
 }
 
+/* Set or clear the path the wait hook holds. */
+static void
+hold_path(const char *path)
+{
+	pthread_mutex_lock(&S.lock);
+	snprintf(S.wait_path, sizeof(S.wait_path), "%s", path);
+	S.waits = 0;
+	pthread_mutex_unlock(&S.lock);
+}
+
+/*
+ * A path job waits while the wait hook says the broadcast brings the
+ * object (a hurry does not override it), and is dropped for an object
+ * job of the same path: its missing ranges are fetched, not the whole.
+ */
+static void
+test_wait(void)
+{
+	static const struct obj_range r[] = { { 20, 10 } };
+	struct repair_params p;
+	struct repair_stats st;
+	struct obj_key k = key_of(1, 1, 14);
+	struct mh *m;
+
+	base_params(&p, "");
+	p.fixed_backoff_ms = 400;		/* object jobs */
+	REQUIRE(start(&p));
+	hold_path("/obj/100.w");
+	CHECK(repair_path("/obj/100.w", OBJ_REPAIR_PLAYER, 1) == 0);
+	CHECK(wait_for(&S.waits, 3));
+	repair_hurry("/obj/100.w");
+	CHECK(wait_for(&S.waits, 5));
+	CHECK_EQ_U(nreq(), 0);
+	CHECK(repair_path_state("/obj/100.w") == REPAIR_ST_PENDING);
+	hold_path("");
+	CHECK(wait_for(&S.commits, 1));
+	CHECK_EQ_U(nreq(), 1);
+	repair_get_stats(&st);
+	CHECK(st.deferred >= 5);
+
+	/* The receiver hands the same path over as an object. */
+	hold_path("/obj/100.x");
+	CHECK(repair_path("/obj/100.x", OBJ_REPAIR_PLAYER, 1) == 0);
+	CHECK(wait_for(&S.waits, 1));
+	m = staged(&k, "100.x", r, 1);
+	REQUIRE(submit(m, "http://dvb.gw/obj/100.x", r, 1, NULL) == 0);
+	hold_path("");
+	CHECK(wait_for(&S.commits, 2));
+	CHECK(wait_idle("/obj/100.x"));
+	REQUIRE(nreq() == 2);
+	CHECK(strstr(req(1).range, "bytes=20-29") != NULL);
+	CHECK(m->state == 1 && bytes_ok(m, "100.x", r, 1));
+	repair_get_stats(&st);
+	CHECK_EQ_U(st.done[OBJ_REPAIR_PLAYER][REPAIR_ECANCEL], 1);
+	CHECK_EQ_U(st.done[OBJ_REPAIR_PLAYER][REPAIR_OK], 1);
+	CHECK_EQ_U(S.failed, 0);
+	stop();
+}
+
 /*
  * A stale live playlist is fetched again although it is cached, at the
  * cached version's seq; a failed refresh is neither told nor held off.
@@ -667,7 +726,7 @@ test_cleanup(void)
 TEST_MAIN(TEST(test_ranges), TEST(test_whole), TEST(test_unstaged),
     TEST(test_errors), TEST(test_verdict), TEST(test_backoff),
     TEST(test_parallel), TEST(test_cached), TEST(test_paths),
-    TEST(test_refresh),
+    TEST(test_refresh), TEST(test_wait),
     TEST(test_policy_key),
     TEST(test_if_range), TEST(test_stop), TEST(test_hostile),
     TEST(test_cleanup))
