@@ -75,9 +75,13 @@ int	repair_mp_finish(struct repair_mp *m);
 
 /*
  * The engine: repair.c is the API, the job queue, the path table and the
- * thread; repair_job.c builds jobs and chooses their URLs; repair_http.c
- * runs one transfer (request, answer, bytes into the staged handle).
+ * verdicts; repair_run.c is the thread; repair_job.c builds jobs and
+ * chooses their URLs; repair_http.c runs one transfer (request, answer,
+ * bytes into the staged handle).
  */
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <curl/curl.h>
 #include <nettle/md5.h>
 #include <nettle/sha2.h>
@@ -196,8 +200,78 @@ enum repair_outcome repair_http_done(struct repair_job *j, CURLcode rc);
 /* Free j->x (its easy handle must be out of the multi handle). */
 void	repair_http_end(struct repair_job *j);
 
+/*
+ * The state of repair.c and repair_run.c.
+ *
+ * Locking: repair_lock covers the queue, the counts, the path table, the
+ * verdict list, the parameters, the policies and the generator.  Jobs in
+ * flight, their handles and the ETag table belong to the thread.  No
+ * curl transfer, sink call, hook or log line runs with the lock held;
+ * curl_multi_wakeup() does (a non-blocking write to a socket pair), so
+ * that the multi handle cannot go away under it.  Counters are relaxed
+ * atomics.  do_repair_* functions need the lock held.
+ */
+#define REPAIR_POLL_MS		1000	/* longest sleep; prune interval */
+
+struct repair_pathent;
+struct repair_await;
+
+struct repair_ctx {
+	struct repair_params p;
+	struct repair_hooks hk;
+	struct repair_policy *pol;
+	size_t		npol;
+	uint64_t	rng;
+	struct repair_job *queue;	/* by due time */
+	size_t		nqueued;
+	size_t		nactive;	/* taken by the thread */
+	struct repair_job *active;	/* the thread's */
+	struct repair_pathent *paths;
+	struct repair_await *await;
+	size_t		nawait;
+	uint64_t	next_toi;
+	uint64_t	pruned_ms;
+	int		running, stopping;
+	pthread_t	thread;
+	CURLM		*multi;
+};
+
+struct repair_counters {
+	_Atomic uint64_t jobs[OBJ_REPAIR_NTRIGGERS];
+	_Atomic uint64_t done[OBJ_REPAIR_NTRIGGERS][REPAIR_NOUTCOMES];
+	_Atomic uint64_t requests, range_requests, body_bytes, lost_bytes;
+	_Atomic uint64_t deferred;
+};
+
+extern struct repair_ctx repair_rs;
+extern pthread_mutex_t repair_lock;
+extern struct repair_counters repair_rc;
+
+#define REPAIR_COUNT(x, n)	\
+	atomic_fetch_add_explicit(&(x), (n), memory_order_relaxed)
+
 /* repair.c */
 /* Count answer body bytes (every byte curl delivers). */
 void	repair_count_body(size_t n);
+/* Count a job that ended with outcome o. */
+void	repair_count_done(enum obj_repair_trigger why, enum repair_outcome o);
+/* How many jobs path has (queued, running, committed). */
+uint32_t do_repair_path_refs(const char *path);
+/*
+ * A job for path ended; failed: remember that for failed_ttl_ms (unless
+ * the table is full of such memories: they are only a courtesy).
+ */
+void	do_repair_path_release(const char *path, int failed, uint64_t now);
+/* Insert j in the queue by its due time. */
+void	do_repair_queue_insert(struct repair_job *j);
+/* Drop failure memories and verdicts that will not come. */
+void	do_repair_prune(uint64_t now);
+/*
+ * Remember a commit until its verdict; the job's path ref moves there.
+ * Takes the lock: j leaves the active count.
+ */
+void	repair_await_add(struct repair_job *j);
+/* At stop, after the thread and the drain: free the tables (lock held). */
+void	repair_free_tables(void);
 
 #endif
