@@ -29,6 +29,7 @@ static const char *const err_names[DECAP_NERR] = {
 	[DECAP_PCAP_HDR] = "pcap_header",
 	[DECAP_PCAP_TRUNC] = "pcap_truncated",
 	[DECAP_PCAP_LINK] = "pcap_link",
+	[DECAP_INT_LIMIT] = "int_limit",
 };
 
 const char *

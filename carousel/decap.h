@@ -23,7 +23,7 @@ enum decap_err {
 	DECAP_SECT_CRC,		/* CRC_32 of a section wrong */
 	DECAP_SECT_TRUNC,	/* section cut short (new start, CC jump) */
 	DECAP_MPE_FLAGS,	/* scrambled, LLC/SNAP not IP, next not current */
-	DECAP_PSI,		/* PAT or PMT that cannot be parsed */
+	DECAP_PSI,		/* PAT, PMT or INT that cannot be parsed */
 	DECAP_ULE_LEN,		/* SNDU length impossible or cut short */
 	DECAP_ULE_CRC,
 	DECAP_ULE_TYPE,		/* not IPv4/IPv6, or an unknown extension */
@@ -36,6 +36,7 @@ enum decap_err {
 	DECAP_PCAP_HDR,		/* file or block header not understood */
 	DECAP_PCAP_TRUNC,	/* record cut short (captured < needed) */
 	DECAP_PCAP_LINK,	/* link type or EtherType that is not IP */
+	DECAP_INT_LIMIT,	/* INT locates more streams than are followed */
 	DECAP_NERR
 };
 

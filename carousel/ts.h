@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ts.h: IP over MPEG-2 transport streams.  The demux follows PAT and PMT
- * (or a configured PID), reassembles private sections across TS packets
+ * ts.h: IP over MPEG-2 transport streams.  The demux follows PAT, PMT and
+ * INT (or a configured PID), reassembles private sections across TS packets
  * and delivers the datagrams of MPE sections (ETSI EN 301 192 §7) and of
  * ULE SNDUs (RFC 4326).  The mux is nipcast's writer: PAT, PMT with a
  * data_broadcast_id descriptor, MPE datagram sections.  Pure: no I/O, no
@@ -25,8 +25,10 @@ struct ts_demux_params {
 	/*
 	 * 0: find the MPE PIDs from the PAT and the PMTs (an ES with a
 	 * data_broadcast_id_descriptor naming 0x0005; stream_type 0x91 for
-	 * ULE) and, until a PMT names one, accept any PID whose sections
-	 * start with table_id 0x3E.  Else only this PID.
+	 * ULE), the INT (an ES naming 0x000B carries it; its IP/MAC stream
+	 * locations name a service's component_tag, EN 301 192 §8) and,
+	 * until a PMT or INT names one, accept any PID whose sections start
+	 * with table_id 0x3E.  Else only this PID.
 	 */
 	uint16_t	pid;
 	uint8_t		ule;		/* pid carries ULE, not MPE */

@@ -4,8 +4,8 @@
  * counter), the table of followed PIDs, the reassembly of the units a PID
  * carries (PSI sections with their pointer_field; ULE SNDUs with their
  * Payload Pointer, which works the same way) and the MPE datagram section
- * (EN 301 192 §7).  PAT and PMT are in ts_psi.c, the SNDU decoder in
- * ts_ule.c.
+ * (EN 301 192 §7).  PAT and PMT are in ts_psi.c, the INT in ts_int.c,
+ * the SNDU decoder in ts_ule.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,13 @@ static int
 kind_is_data(int kind)
 {
 	return kind == TS_KIND_MPE || kind == TS_KIND_ULE;
+}
+
+/* A data PID the tables name (a PMT or an INT), which ends sniffing. */
+static int
+origin_is_named(int origin)
+{
+	return origin == TS_FROM_PMT || origin == TS_FROM_INT;
 }
 
 struct ts_stream *
@@ -80,7 +87,7 @@ ts_stream_add(struct ts_demux *d, uint16_t pid, int kind, int origin)
 	d->slot[pid] = (uint8_t)(i + 1);
 	if (kind_is_data(kind)) {
 		d->ndata++;
-		if (origin == TS_FROM_PMT)
+		if (origin_is_named(origin))
 			d->npmtdata++;
 	}
 	return st;
@@ -91,7 +98,7 @@ ts_stream_del(struct ts_demux *d, struct ts_stream *st)
 {
 	if (kind_is_data(st->kind)) {
 		d->ndata--;
-		if (st->origin == TS_FROM_PMT)
+		if (origin_is_named(st->origin))
 			d->npmtdata--;
 	}
 	d->slot[st->pid] = 0;
@@ -544,9 +551,9 @@ ts_sniffing(const struct ts_demux *d)
 }
 
 /*
- * Until a PMT names an MPE/ULE PID, follow any PID whose first section
- * in a PUSI packet is an MPE datagram section.  The PSI and DVB SI PIDs
- * (below 0x20) and the null PID are never data.
+ * Until a PMT or an INT names an MPE/ULE PID, follow any PID whose first
+ * section in a PUSI packet is an MPE datagram section.  The PSI and DVB
+ * SI PIDs (below 0x20) and the null PID are never data.
  */
 static struct ts_stream *
 ts_sniff(struct ts_demux *d, const struct ts_hdr *h, const uint8_t *p)

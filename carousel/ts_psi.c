@@ -2,11 +2,13 @@
 /*
  * ts_psi.c: PAT and PMT for the TS demux.  The PAT names the PMT PID of
  * each program; each PMT names the PIDs of its program that carry MPE (a
- * data_broadcast_id_descriptor with data_broadcast_id 0x0005) or ULE
- * (stream_type 0x91).  A section is parsed into a small struct first and
- * applied only if it parsed, so a damaged table changes nothing; applying
- * a table replaces what the previous version said, keeping the state of
- * the PIDs that stay.
+ * data_broadcast_id_descriptor with data_broadcast_id 0x0005), ULE
+ * (stream_type 0x91) or the INT (data_broadcast_id 0x000B, ts_int.c), and
+ * the component_tag of its ESs, through which an INT locates more MPE
+ * PIDs.  A section is parsed into a small struct first and applied only
+ * if it parsed, so a damaged table changes nothing; applying a table
+ * replaces what the previous version said, keeping the state of the PIDs
+ * that stay.
  */
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #define TABLE_PAT		0x00
 #define TABLE_PMT		0x02
 #define DESC_DATA_BROADCAST_ID	0x66
+#define DESC_STREAM_IDENTIFIER	0x52
 #define PID_FIRST_PMT		0x0010	/* below: PAT, CAT, TSDT, ... */
 #define PID_FIRST_DATA		0x0020	/* below: PSI and DVB SI */
 
@@ -23,16 +26,18 @@ struct pat_info {
 	struct ts_prog	prog[TS_MAX_PROGS];
 };
 
-/* An elementary stream that carries IP. */
+/* An elementary stream that carries IP, or the INT. */
 struct pmt_es {
 	uint16_t	pid;
-	uint8_t		kind;		/* TS_KIND_MPE or TS_KIND_ULE */
+	uint8_t		kind;		/* TS_KIND_MPE, _ULE or _INT */
 };
 
 struct pmt_info {
 	uint16_t	program;
 	size_t		n;
 	struct pmt_es	es[TS_MAX_DATA];
+	size_t		ncomp;
+	struct ts_comp	comp[TS_PMT_COMPS];
 };
 
 /* ---- Parsing (pure). ---- */
@@ -69,40 +74,75 @@ pat_parse(const struct ts_demux *d, const uint8_t *s, size_t len,
 	return 0;
 }
 
+/* What the ES_info descriptors of an elementary stream say. */
+struct es_desc {
+	uint8_t		mpe;		/* data_broadcast_id 0x0005 */
+	uint8_t		intab;		/* data_broadcast_id 0x000B */
+	int		tag;		/* component_tag, -1 none */
+};
+
 /*
- * Whether an ES_info descriptor loop has a data_broadcast_id_descriptor
- * for MPE.  A malformed loop is read up to where it breaks.
+ * Read an ES_info descriptor loop.  A malformed loop is read up to where
+ * it breaks.
  */
-static int
-desc_has_mpe(const uint8_t *p, size_t n)
+static void
+desc_read(const uint8_t *p, size_t n, struct es_desc *ed)
 {
 	size_t off = 0, dl;
+	unsigned id;
 
+	memset(ed, 0, sizeof(*ed));
+	ed->tag = -1;
 	while (n - off >= 2) {
 		dl = p[off + 1];
 		if (dl > n - off - 2)
-			return 0;
-		if (p[off] == DESC_DATA_BROADCAST_ID && dl >= 2 &&
-		    (p[off + 2] << 8 | p[off + 3]) == TS_DBID_MPE)
-			return 1;
+			return;
+		if (p[off] == DESC_DATA_BROADCAST_ID && dl >= 2) {
+			id = (unsigned)p[off + 2] << 8 | p[off + 3];
+			ed->mpe |= id == TS_DBID_MPE;
+			ed->intab |= id == TS_DBID_INT;
+		}
+		if (p[off] == DESC_STREAM_IDENTIFIER && dl >= 1 &&
+		    ed->tag < 0)
+			ed->tag = p[off + 2];
 		off += 2 + dl;
 	}
-	return 0;
 }
 
-/* One ES loop entry of n bytes (5 + ES_info_length). */
+/* Keep the component_tag of an ES for the INT's locations. */
+static void
+pmt_comp(struct pmt_info *pi, uint16_t pid, int tag)
+{
+	if (tag < 0 || pi->ncomp >= TS_PMT_COMPS)
+		return;
+	pi->comp[pi->ncomp].program = pi->program;
+	pi->comp[pi->ncomp].pid = pid;
+	pi->comp[pi->ncomp].tag = (uint8_t)tag;
+	pi->ncomp++;
+}
+
+/*
+ * One ES loop entry of n bytes (5 + ES_info_length).  An ES that says
+ * both MPE and INT is taken as MPE, as before the INT was read.
+ */
 static void
 pmt_es(const uint8_t *e, size_t n, struct pmt_info *pi)
 {
 	uint16_t pid = (uint16_t)((e[1] & 0x1f) << 8 | e[2]);
 	int kind = TS_KIND_NONE;
+	struct es_desc ed;
 
+	desc_read(e + 5, n - 5, &ed);
 	if (e[0] == TS_STREAM_ULE)
 		kind = TS_KIND_ULE;
-	else if (desc_has_mpe(e + 5, n - 5))
+	else if (ed.mpe)
 		kind = TS_KIND_MPE;
-	if (kind == TS_KIND_NONE || pid < PID_FIRST_DATA ||
-	    pid >= TS_PID_NULL || pi->n >= TS_MAX_DATA)
+	else if (ed.intab)
+		kind = TS_KIND_INT;
+	if (pid < PID_FIRST_DATA || pid >= TS_PID_NULL)
+		return;
+	pmt_comp(pi, pid, ed.tag);
+	if (kind == TS_KIND_NONE || pi->n >= TS_MAX_DATA)
 		return;
 	pi->es[pi->n].pid = pid;
 	pi->es[pi->n].kind = (uint8_t)kind;
@@ -122,6 +162,7 @@ pmt_parse(const uint8_t *s, size_t len, struct pmt_info *pi)
 		return -1;
 	pi->program = (uint16_t)(s[3] << 8 | s[4]);
 	pi->n = 0;
+	pi->ncomp = 0;
 	off = 12 + ((size_t)(s[10] & 0x0f) << 8 | s[11]);
 	if (off > end)
 		return -1;
@@ -150,6 +191,18 @@ pmt_lists(const struct pmt_info *pi, const struct ts_stream *st)
 	return 0;
 }
 
+/* Stop following a PID; an INT PID takes what it said along. */
+static void
+data_del(struct ts_demux *d, struct ts_stream *st)
+{
+	uint16_t pid = st->pid;
+	int was_int = st->kind == TS_KIND_INT;
+
+	ts_stream_del(d, st);
+	if (was_int)
+		ts_int_forget(d, pid);
+}
+
 /* Stop following the PIDs program named that keep (if any) does not. */
 static void
 data_prune(struct ts_demux *d, uint16_t program, const struct pmt_info *keep)
@@ -162,26 +215,29 @@ data_prune(struct ts_demux *d, uint16_t program, const struct pmt_info *keep)
 		if (st->origin != TS_FROM_PMT || st->program != program)
 			continue;
 		if (keep == NULL || !pmt_lists(keep, st))
-			ts_stream_del(d, st);
+			data_del(d, st);
 	}
 }
 
 /*
- * Follow an elementary stream a PMT names.  A PID sniffed as MPE is
- * adopted with its reassembly state; a PID followed for another reason
- * (PSI, or another program's PMT) is left alone.
+ * Follow an elementary stream a PMT names.  A PID sniffed as MPE or
+ * located by an INT is adopted with its reassembly state (the PMT is the
+ * stronger word); a PID followed for another reason (PSI, or another
+ * program's PMT) is left alone.
  */
 static void
 data_add(struct ts_demux *d, uint16_t program, const struct pmt_es *es)
 {
 	struct ts_stream *st = ts_stream_get(d, es->pid);
 
-	if (st != NULL && st->origin != TS_FROM_SNIFF)
+	if (st != NULL && st->origin != TS_FROM_SNIFF &&
+	    st->origin != TS_FROM_INT)
 		return;
 	if (st != NULL && st->kind == es->kind) {
+		if (st->origin == TS_FROM_SNIFF)
+			d->npmtdata++;
 		st->origin = TS_FROM_PMT;
 		st->program = program;
-		d->npmtdata++;
 		return;
 	}
 	if (st != NULL)
@@ -234,6 +290,7 @@ prog_del(struct ts_demux *d, size_t i)
 	struct ts_stream *st;
 
 	data_prune(d, pr.number, NULL);
+	ts_int_comps(d, pr.number, NULL, 0);
 	d->prog[i] = d->prog[--d->nprog];
 	if (prog_uses_pid(d, pr.pmt_pid))
 		return;
@@ -302,8 +359,8 @@ psi_pat(struct ts_demux *d, const uint8_t *s, size_t len)
 }
 
 /*
- * A PMT section on the PMT PID st of one of our programs: its MPE/ULE
- * PIDs become the program's set.
+ * A PMT section on the PMT PID st of one of our programs: its MPE/ULE/INT
+ * PIDs become the program's set, its component tags replace the old.
  */
 static void
 psi_pmt(struct ts_demux *d, const struct ts_stream *st, const uint8_t *s,
@@ -321,15 +378,27 @@ psi_pmt(struct ts_demux *d, const struct ts_stream *st, const uint8_t *s,
 	data_prune(d, pi.program, &pi);
 	for (i = 0; i < pi.n; i++)
 		data_add(d, pi.program, &pi.es[i]);
-	if (d->npmtdata > 0)
-		sniff_drop(d);
+	ts_int_comps(d, pi.program, pi.comp, pi.ncomp);
+}
+
+static int
+psi_table_id(const struct ts_stream *st)
+{
+	switch (st->kind) {
+	case TS_KIND_PAT:
+		return TABLE_PAT;
+	case TS_KIND_INT:
+		return TS_TABLE_INT;
+	default:
+		return TABLE_PMT;
+	}
 }
 
 void
 ts_psi_section(struct ts_demux *d, struct ts_stream *st, const uint8_t *sec,
     size_t len)
 {
-	int want = st->kind == TS_KIND_PAT ? TABLE_PAT : TABLE_PMT;
+	int want = psi_table_id(st);
 
 	/* The reassembly let a long-form section through only if len >= 12. */
 	if ((sec[1] & 0x80) && decap_crc32(0xffffffffu, sec, len) != 0) {
@@ -347,6 +416,15 @@ ts_psi_section(struct ts_demux *d, struct ts_stream *st, const uint8_t *sec,
 		return;
 	if (st->kind == TS_KIND_PAT)
 		psi_pat(d, sec, len);
+	else if (st->kind == TS_KIND_INT)
+		ts_int_section(d, st->pid, sec, len);
 	else
 		psi_pmt(d, st, sec, len);
+	/*
+	 * Any table can change where the INT locations lead: the INT itself,
+	 * a PMT's component tags, a PAT that drops a program.
+	 */
+	ts_int_resolve(d);
+	if (d->npmtdata > 0)
+		sniff_drop(d);
 }

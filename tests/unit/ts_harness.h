@@ -8,9 +8,10 @@
  * ULE Payload Pointer, the same thing) with optional adaptation fields,
  * UDP datagrams from ipudp_build, a sink that keeps copies of what a
  * decapsulator delivers, and the scratch section, MAC and hand-made
- * packet the demux tests share.  Written from the standards,
- * independently of the demux and mux under test.  All static and marked
- * unused.
+ * packet the demux tests share.  For the INT: a PMT with component tags
+ * (stream_identifier_descriptor) and INT section builders.  Written from
+ * the standards, independently of the demux and mux under test.  All
+ * static and marked unused.
  */
 #ifndef NIPCACHE_TS_HARNESS_H
 #define NIPCACHE_TS_HARNESS_H
@@ -142,6 +143,115 @@ tsh_pmt(uint8_t *s, uint16_t program, uint8_t version,
 	}
 	tsh_section_seal(s, off + 4);
 	return off + 4;
+}
+
+/*
+ * A PMT ES that may also carry a stream_identifier_descriptor (0x52), the
+ * component_tag an INT's IP/MAC_stream_location_descriptor names.
+ */
+struct tsh_esx {
+	uint8_t		stream_type;
+	uint16_t	pid;
+	uint16_t	dbid;	/* data_broadcast_id descriptor; 0: none */
+	int		ctag;	/* component_tag; -1: no stream_identifier */
+};
+
+/* A PMT section of tsh_esx entries (PCR PID 0x1FFF). */
+static TSH_UNUSED size_t
+tsh_pmt_x(uint8_t *s, uint16_t program, uint8_t version,
+    const struct tsh_esx *es, size_t n)
+{
+	size_t i, off = 12, il;
+
+	tsh_long_header(s, 0x02, program, version);
+	put16(s + 8, 0xe000u | TS_PID_NULL);
+	put16(s + 10, 0xf000u);
+	for (i = 0; i < n; i++) {
+		il = (es[i].dbid ? 4 : 0) + (es[i].ctag >= 0 ? 3 : 0);
+		s[off] = es[i].stream_type;
+		put16(s + off + 1, 0xe000u | es[i].pid);
+		put16(s + off + 3, (uint32_t)(0xf000u | il));
+		off += 5;
+		if (es[i].dbid) {
+			s[off] = 0x66;
+			s[off + 1] = 2;
+			put16(s + off + 2, es[i].dbid);
+			off += 4;
+		}
+		if (es[i].ctag >= 0) {
+			s[off] = 0x52;
+			s[off + 1] = 1;
+			s[off + 2] = (uint8_t)es[i].ctag;
+			off += 3;
+		}
+	}
+	tsh_section_seal(s, off + 4);
+	return off + 4;
+}
+
+/*
+ * The start of an INT section (EN 301 192 §8.4.4): table_id 0x4C,
+ * action_type 0x01, platform_id_hash, version, section numbers,
+ * platform_id, processing_order 0, an empty platform descriptor loop.
+ * Returns the offset of the first target loop; add pairs with
+ * tsh_int_pair, finish with tsh_int_end.
+ */
+static TSH_UNUSED size_t
+tsh_int_begin(uint8_t *s, uint32_t platform, uint8_t version,
+    uint8_t section, uint8_t last)
+{
+	uint8_t hash = (uint8_t)(platform ^ platform >> 8 ^ platform >> 16);
+
+	tsh_long_header(s, 0x4c, (uint16_t)(0x0100 | hash), version);
+	s[6] = section;
+	s[7] = last;
+	s[8] = (uint8_t)(platform >> 16);
+	s[9] = (uint8_t)(platform >> 8);
+	s[10] = (uint8_t)platform;
+	s[11] = 0;
+	put16(s + 12, 0xf000u);
+	return 14;
+}
+
+/* A descriptor loop (12-bit length) of the n bytes at d; returns off. */
+static TSH_UNUSED size_t
+tsh_int_loop(uint8_t *s, size_t off, const uint8_t *d, size_t n)
+{
+	put16(s + off, (uint32_t)(0xf000u | n));
+	if (n > 0)
+		memcpy(s + off + 2, d, n);
+	return off + 2 + n;
+}
+
+/* One target loop and its operational loop at off; returns the end. */
+static TSH_UNUSED size_t
+tsh_int_pair(uint8_t *s, size_t off, const uint8_t *tgt, size_t ntgt,
+    const uint8_t *op, size_t nop)
+{
+	off = tsh_int_loop(s, off, tgt, ntgt);
+	return tsh_int_loop(s, off, op, nop);
+}
+
+/* Seal an INT section whose loops end at off; returns its length. */
+static TSH_UNUSED size_t
+tsh_int_end(uint8_t *s, size_t off)
+{
+	tsh_section_seal(s, off + 4);
+	return off + 4;
+}
+
+/* An IP/MAC_stream_location_descriptor at p; returns its 11 bytes. */
+static TSH_UNUSED size_t
+tsh_desc_loc(uint8_t *p, uint16_t service, uint8_t tag)
+{
+	p[0] = 0x13;
+	p[1] = 9;
+	put16(p + 2, 0x0055);		/* network_id */
+	put16(p + 4, 0x0013);		/* original_network_id */
+	put16(p + 6, 0x0777);		/* transport_stream_id: not ours */
+	put16(p + 8, service);
+	p[10] = tag;
+	return 11;
 }
 
 #define TSH_MPE_LLC	0x01	/* LLC/SNAP header before the datagram */
@@ -617,6 +727,16 @@ tsh_put_pmt(struct tsh_buf *b, struct tsh_cc *c, uint16_t pmt_pid,
 	static uint8_t s[TSH_SECT_MAX];
 
 	tsh_put_unit(b, c, pmt_pid, s, tsh_pmt(s, program, version, es, n));
+}
+
+/* A PMT of tsh_esx entries on pmt_pid. */
+static TSH_UNUSED void
+tsh_put_pmt_x(struct tsh_buf *b, struct tsh_cc *c, uint16_t pmt_pid,
+    uint16_t program, uint8_t version, const struct tsh_esx *es, size_t n)
+{
+	static uint8_t s[TSH_SECT_MAX];
+
+	tsh_put_unit(b, c, pmt_pid, s, tsh_pmt_x(s, program, version, es, n));
 }
 
 /* ---- Shorthands the demux tests share. ---- */
