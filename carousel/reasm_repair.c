@@ -191,6 +191,12 @@ reasm_announce(struct reasm *r, const struct sess *s, const struct decl *dc)
 	r->sink->announce(r->sink->ctx, &m);
 }
 
+/*
+ * Packets of dc's object are arriving (started, or buffered): tell the
+ * sink, at most every OBJ_RECEIVING_MS.  Called per packet, so the
+ * common case is the two tests before any work.
+ */
+
 void
 reasm_receiving(struct reasm *r, const struct sess *s, struct decl *dc,
     uint64_t now)

@@ -451,21 +451,9 @@ hold_shutdown(void)
 	pthread_mutex_unlock(&hold.mtx);
 }
 
-void
-hold_announce(const char *path)
-{
-	uint64_t now = util_now_ms();
-	struct hold_entry *e;
-
-	if (hold_lock() < 0)
-		return;
-	if ((e = do_hold_get(path, now)) != NULL)
-		do_hold_set(e, HOLD_PENDING, now);
-	pthread_mutex_unlock(&hold.mtx);
-}
-
-void
-hold_broadcast(const char *path, int receiving)
+/* path is expected; by: 0 a repair, 1 an FDT, 2 packets arriving. */
+static void
+hold_expect(const char *path, int by)
 {
 	uint64_t now = util_now_ms();
 	struct hold_entry *e;
@@ -474,12 +462,24 @@ hold_broadcast(const char *path, int receiving)
 		return;
 	if ((e = do_hold_get(path, now)) != NULL) {
 		do_hold_set(e, HOLD_PENDING, now);
-		if (receiving)
-			e->bc_rx = now;
-		else
+		if (by == 1)
 			e->bc_ann = now;
+		else if (by == 2)
+			e->bc_rx = now;
 	}
 	pthread_mutex_unlock(&hold.mtx);
+}
+
+void
+hold_announce(const char *path)
+{
+	hold_expect(path, 0);
+}
+
+void
+hold_broadcast(const char *path, int receiving)
+{
+	hold_expect(path, receiving ? 2 : 1);
 }
 
 void

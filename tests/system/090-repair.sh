@@ -19,7 +19,7 @@
 # LONG=1 runs 60 s phases instead of 20 s.
 . "$NC_SYS/common.sh"
 
-# Metric names, to be confirmed against daemon/metrics.c once repair lands.
+# The repair byte counters (daemon/metrics.c).
 M_LOST=nipcache_repair_lost_bytes_total
 M_BODY=nipcache_repair_body_bytes_total
 
