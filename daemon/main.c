@@ -291,11 +291,12 @@ static _Atomic uint32_t main_rto_ms;
  * request does not fetch whole what the broadcast delivers (or repairs by
  * range) a moment later: one whose packets are arriving (when they stop,
  * the receiver hands its gaps to repair after the reception timeout); one
- * announced whose packets have not started, for a reception timeout; and
- * one not announced yet, for a reception timeout after the fetch was asked
- * (a playlist names a segment whose FDT was lost: its packets wait in the
- * receiver for an FDT repeat), two while the receiver holds packets that
- * wait for their FDT.
+ * just announced, for a second, since a sender's packets follow its FDT;
+ * and one not announced yet while the receiver holds packets waiting for
+ * their FDT, for a reception timeout after the fetch was asked (a
+ * playlist names a segment whose FDT was lost: an FDT repeat comes).
+ * Waits without such evidence would only delay a player: after a loss of
+ * signal, the FDT repeats announce segments whose packets went by in it.
  * A silent receiver brings nothing: fetch now.
  */
 static uint64_t
@@ -309,14 +310,11 @@ main_repair_wait(const char *path, uint64_t queued_ms)
 	hold_broadcast_times(path, &ann, &rcv);
 	if (rcv != 0 && now - rcv < rto + 2 * OBJ_RECEIVING_MS)
 		return now + OBJ_RECEIVING_MS;
-	if (ann != 0 && rcv < ann && now - ann < rto)
-		return ann + rto;
-	if (ann == 0) {
-		if (atomic_load(&main_rx_prefdt) > 0)
-			rto *= 2;
-		if (now - queued_ms < rto)
-			return queued_ms + rto;
-	}
+	if (ann != 0 && rcv < ann && now - ann < 2 * OBJ_RECEIVING_MS)
+		return ann + 2 * OBJ_RECEIVING_MS;
+	if (ann == 0 && atomic_load(&main_rx_prefdt) > 0 &&
+	    now - queued_ms < rto)
+		return queued_ms + rto;
 	log_debug("repair: %s by path: announced %lld ms ago, packets %lld "
 	    "ms ago, asked %llu ms ago", path, ann ? (long long)(now - ann) :
 	    -1LL, rcv ? (long long)(now - rcv) : -1LL,
