@@ -21,6 +21,14 @@ struct fe_tuner {
 	struct tuner	*t;
 	int		adapter, frontend;
 	uint16_t	pid;
+	/* Following the NIF; written by main under fe_lock. */
+	int		follow;
+	struct tuner_conf base;		/* as configured */
+	struct tuner_conf target;	/* the delivery last handed over */
+	int		have_target;
+	struct tuner_nif_choice choice;	/* valid while have_choice */
+	int		have_choice;
+	char		nif_why[96];	/* why the last NIF gave nothing */
 };
 
 static pthread_mutex_t fe_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,9 +55,14 @@ fe_add_dvb(const struct tuner_conf *tc, struct fe_tuner *ft,
 		    tc->frontend, RX_INPUTS_MAX);
 		return -1;
 	}
+	memset(ft, 0, sizeof(*ft));
 	ft->adapter = tc->adapter;
 	ft->frontend = tc->frontend;
 	ft->pid = tc->mpe_pid;
+	ft->base = *tc;
+	ft->follow = tuner_conf_follows_nif(tc);
+	ft->target = *tc;
+	ft->have_target = tc->freq_khz != 0;
 	if ((ft->t = tuner_start(tc, tuner_ops_dvbv5())) == NULL)
 		return -1;
 	in = &rp->inputs[rp->ninputs++];
@@ -85,6 +98,88 @@ frontend_start(const struct conf *c, struct rx_params *rp)
 		log_info("input: %zu input(s) below UDP; no kernel sockets",
 		    rp->ninputs);
 	return 0;
+}
+
+/*
+ * The stream for ft: the one it is on, if the NIF still lists it (with
+ * maybe new parameters); else the NIF's best, as if nothing were tuned.
+ */
+static int
+fe_pick(const struct fe_tuner *ft, const struct nif *nif,
+    struct tuner_conf *want, struct tuner_nif_choice *ch, char *why,
+    size_t n)
+{
+	struct tuner_conf any;
+
+	if (ft->have_target &&
+	    tuner_nif_pick(&ft->target, nif, want, ch, why, n) == 0)
+		return 0;
+	any = ft->base;
+	any.freq_khz = 0;
+	return tuner_nif_pick(&any, nif, want, ch, why, n);
+}
+
+/* One following tuner (a copy) and a new NIF; no lock held. */
+static void
+fe_follow(struct fe_tuner *ft, const struct nif *nif)
+{
+	struct tuner_nif_choice ch;
+	struct tuner_conf want;
+	char why[160];
+
+	if (fe_pick(ft, nif, &want, &ch, why, sizeof(why)) < 0) {
+		util_strlcpy(ft->nif_why, why, sizeof(ft->nif_why));
+		log_warnx_rl("tuner adapter%d/frontend%d: the NIF gives no "
+		    "stream to tune: %s", ft->adapter, ft->frontend, why);
+		return;
+	}
+	ft->nif_why[0] = '\0';
+	ft->choice = ch;
+	ft->have_choice = 1;
+	if (ft->have_target && tuner_conf_same_delivery(&want, &ft->target))
+		return;
+	log_info("tuner adapter%d/frontend%d: NIF: NIP stream of %s, network "
+	    "%u, carrier %u, link %u, service %u (%s)", ft->adapter,
+	    ft->frontend, ch.provider, ch.network_id, ch.carrier_id,
+	    ch.link_id, ch.service_id, ch.link_layer);
+	if (!ch.ts)
+		log_warnx("tuner adapter%d/frontend%d: that stream is %s: a "
+		    "Linux frontend hands over TS only, so expect no datagrams "
+		    "unless the driver delivers baseband frames (read them as "
+		    "[input] gse)", ft->adapter, ft->frontend, ch.link_layer);
+	if (tuner_retarget(ft->t, &want, why, sizeof(why)) < 0) {
+		log_warnx("tuner adapter%d/frontend%d: cannot tune the NIF's "
+		    "stream: %s", ft->adapter, ft->frontend, why);
+		return;
+	}
+	ft->target = want;
+	ft->have_target = 1;
+}
+
+void
+frontend_nif(const struct nif *nif)
+{
+	size_t i;
+
+	struct fe_tuner f;
+
+	if (nif == NULL)
+		return;
+	/* Main writes the table, so it reads it without the lock. */
+	for (i = 0; i < fe_ntuners; i++) {
+		if (!fe_tuners[i].follow)
+			continue;
+		f = fe_tuners[i];
+		fe_follow(&f, nif);
+		/* Only these fields change: rx reads adapter and pid. */
+		pthread_mutex_lock(&fe_lock);
+		fe_tuners[i].target = f.target;
+		fe_tuners[i].have_target = f.have_target;
+		fe_tuners[i].choice = f.choice;
+		fe_tuners[i].have_choice = f.have_choice;
+		memcpy(fe_tuners[i].nif_why, f.nif_why, sizeof(f.nif_why));
+		pthread_mutex_unlock(&fe_lock);
+	}
 }
 
 void
@@ -255,10 +350,13 @@ fe_tuner_family(struct fe_buf *b, const struct tuner_status_snapshot *ss,
 		case 5: have = st->have_ucb; v = (double)st->ucb; break;
 		case 6: have = 1; v = (double)ss[i].tunes_total; break;
 		case 7: have = 1; v = (double)ss[i].lock_losses_total; break;
-		default: have = 1; v = (double)ss[i].open_failures_total; break;
+		case 8: have = 1; v = (double)ss[i].open_failures_total; break;
+		case 9: have = ss[i].freq_khz != 0;
+			v = (double)ss[i].freq_khz * 1000.0; break;
+		default: have = 1; v = (double)ss[i].retargets_total; break;
 		}
 		if (have)
-			fb_printf(b, "nipcache_%s{adapter=\"%d:%d\"} %.6g\n",
+			fb_printf(b, "nipcache_%s{adapter=\"%d:%d\"} %.12g\n",
 			    name, ft[i].adapter, ft[i].frontend, v);
 	}
 }
@@ -282,6 +380,10 @@ fe_tuner_metrics(struct fe_buf *b)
 		{ "tuner_lock_losses_total", "counter", "Times lock was lost." },
 		{ "tuner_open_failures_total", "counter",
 		    "Times the frontend could not be opened." },
+		{ "tuner_frequency_hertz", "gauge",
+		    "The transponder frequency tuned (RF, before the LNB)." },
+		{ "tuner_retargets_total", "counter",
+		    "Deliveries the NIF handed to the tuner." },
 	};
 	struct tuner_status_snapshot ss[CONF_MAX_TUNERS];
 	struct fe_tuner ft[CONF_MAX_TUNERS];
@@ -309,6 +411,33 @@ frontend_metrics(char *buf, size_t len)
 	return b.off;
 }
 
+/* Where the tuner is (or waits to be) tuned, and whether the NIF chose it. */
+static void
+fe_health_target(struct fe_buf *b, const struct tuner_status_snapshot *ss,
+    const struct fe_tuner *ft)
+{
+	char esc[2 * sizeof(ft->nif_why)], ll[2 * sizeof(ft->choice.link_layer)];
+
+	if (ss->freq_khz != 0)
+		fb_printf(b, ",\"frequency_khz\":%u,\"polarisation\":\"%c\","
+		    "\"symbol_rate\":%u", ss->freq_khz, ss->pol ? ss->pol : '?',
+		    ss->symbol_rate);
+	fb_printf(b, ",\"follows_nif\":%s", ft->follow ? "true" : "false");
+	if (ft->follow && ft->have_choice) {
+		fe_escape(ft->choice.provider, esc, sizeof(esc));
+		fe_escape(ft->choice.link_layer, ll, sizeof(ll));
+		fb_printf(b, ",\"nif_stream\":{\"network\":%u,\"carrier\":%u,"
+		    "\"link\":%u,\"service\":%u,\"link_layer\":\"%s\","
+		    "\"provider\":\"%s\"}", ft->choice.network_id,
+		    ft->choice.carrier_id, ft->choice.link_id,
+		    ft->choice.service_id, ll, esc);
+	}
+	if (ft->follow && ft->nif_why[0] != '\0') {
+		fe_escape(ft->nif_why, esc, sizeof(esc));
+		fb_printf(b, ",\"nif_error\":\"%s\"", esc);
+	}
+}
+
 static void
 fe_health_tuners(struct fe_buf *b)
 {
@@ -333,6 +462,7 @@ fe_health_tuners(struct fe_buf *b)
 			fb_printf(b, ",\"cnr_db\":%.2f", ss[i].st.cnr_db);
 		if (ss[i].st.have_ber)
 			fb_printf(b, ",\"ber\":%.3g", ss[i].st.ber);
+		fe_health_target(b, &ss[i], &ft[i]);
 		fb_printf(b, "}");
 	}
 	fb_printf(b, "]");

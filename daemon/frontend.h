@@ -15,12 +15,21 @@
 #include "../carousel/rx.h"
 #include "conf.h"
 
+struct nif;
+
 /*
  * Fill rp's inputs and no_sockets from c and start the tuners.  0, or -1
  * (logged) when an input cannot be set up; a missing adapter is not an
  * error (its tuner and demux are retried).
  */
 int	frontend_start(const struct conf *c, struct rx_params *rp);
+/*
+ * Main thread, for each new NIF version: every tuner that follows the
+ * NIF ([tuner] without a frequency, or follow_nif = yes) is retargeted to
+ * the NIP stream tuner_nif_pick chooses, when that differs from where it
+ * is; each decision is logged, a GSE stream with a warning.
+ */
+void	frontend_nif(const struct nif *nif);
 /* Stop the tuners (after rx_stop). */
 void	frontend_stop(void);
 /* Append the input and tuner families to buf; bytes written. */

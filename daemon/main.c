@@ -416,6 +416,20 @@ main_try_cache(const struct conf *c)
 	return r == 0 ? 1 : 0;
 }
 
+/* Each new NIF version goes to the tuners that follow it. */
+static void
+main_follow_nif(void)
+{
+	static uint64_t seen;
+	const struct nif *nif;
+	uint64_t gen = 0;
+
+	if ((nif = nip_nif(&gen)) != NULL && gen != seen) {
+		seen = gen;
+		frontend_nif(nif);
+	}
+}
+
 static void
 main_start_pipeline(const struct conf *c)
 {
@@ -583,6 +597,7 @@ main_loop(int sfd)
 		}
 		if (running) {
 			nip_tick(now);
+			main_follow_nif();
 			main_watch_rx(now);
 		}
 		pfd[1].fd = nip_wakefd();

@@ -139,6 +139,7 @@ nip_parse_kind(struct nip *n, enum nip_kind k, const struct nip_raw *d,
 				nif_free(&n->nif);
 			n->nif = x;
 			n->has_nif = 1;
+			n->nif_gen++;
 		}
 		break;
 	}
@@ -600,6 +601,17 @@ nip_stop(void)
 	free(n->applied);
 	free(n->conf);
 	free(n);
+}
+
+const struct nif *
+nip_nif(uint64_t *gen)
+{
+	struct nip *n = nip_cur;
+
+	if (n == NULL || !n->has_nif)
+		return NULL;
+	*gen = n->nif_gen;
+	return &n->nif;
 }
 
 int

@@ -45,6 +45,8 @@ enum nip_kind {
 	NIP_NKINDS
 };
 
+struct nif;
+
 struct nip_stats {
 	uint64_t	parsed[NIP_NKINDS];	/* versions applied */
 	uint64_t	errors[NIP_NKINDS];	/* versions refused */
@@ -64,6 +66,11 @@ void	nip_tick(uint64_t now_ms);
 /* SIGHUP: the new [nip] and [input] udp settings. */
 void	nip_reload(const struct conf *c);
 void	nip_stop(void);
+/*
+ * Main thread: the NIF in force (in-band, cached or [nip] nif), valid
+ * until the next nip_tick, and in *gen its version count; NULL if none.
+ */
+const struct nif *nip_nif(uint64_t *gen);
 /* An eventfd readable when an on-demand join wants a tick soon; -1 if none. */
 int	nip_wakefd(void);
 void	nip_get_stats(struct nip_stats *out);

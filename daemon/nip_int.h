@@ -108,6 +108,7 @@ struct nip {
 	struct sif	sif;
 	struct slep	slep;
 	int		has_nif, has_sif, has_slep;
+	uint64_t	nif_gen;	/* bumped by each NIF version taken */
 	struct nip_list	lists[NIP_MAX_LISTS];
 	size_t		nlists;
 	char		file_tag[2][64];	/* local files' mtime tags */

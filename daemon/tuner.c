@@ -6,10 +6,13 @@
  * gone for more than lost_ms, it retunes after an exponential back-off
  * (backoff_min_ms doubling to backoff_max_ms, reset by a lock).  A
  * missing device or a failed apply closes the handle and reopens after
- * the same back-off.  Nothing here is fatal.
+ * the same back-off.  Nothing here is fatal.  A tuner without a
+ * frequency waits (TUNER_WAITING) until tuner_retarget hands it one, from
+ * the NIF; a retarget at any time retunes at once.
  *
- * Locking: t->mtx covers stop and snap only.  It is held to copy the
- * snapshot and inside the timed waits, never across an ops call.
+ * Locking: t->mtx covers stop, next and snap.  It is held to copy them
+ * and inside the timed waits, never across an ops call.  conf and plan
+ * belong to the thread once it runs.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,13 +34,24 @@ struct tuner {
 	pthread_mutex_t		mtx;
 	pthread_cond_t		cond;
 	int			stop;		/* mtx */
+	int			has_next;	/* mtx: next is waiting */
+	struct tuner_conf	next;		/* mtx: from tuner_retarget */
+	struct tuner_plan	next_plan;	/* mtx */
 	struct tuner_status_snapshot snap;	/* mtx */
+};
+
+/* Why a wait ended. */
+enum tuner_wake {
+	WAKE_TIME,
+	WAKE_STOP,
+	WAKE_RETARGET
 };
 
 /* How the watch of one tune ended. */
 enum tuner_watch {
 	WATCH_STOP,
-	WATCH_RETUNE
+	WATCH_RETUNE,
+	WATCH_RETARGET
 };
 
 /* The thread's own running state; never shared. */
@@ -47,6 +61,7 @@ struct tuner_run {
 	uint32_t	backoff;	/* the next retry delay */
 	unsigned	streak;		/* failures since a lock */
 	int		capped_said;	/* streak reached backoff_max */
+	int		planned;	/* conf has a delivery and plan */
 };
 
 const char *
@@ -63,6 +78,8 @@ tuner_state_name(enum tuner_state s)
 		return "lost";
 	case TUNER_NO_DEVICE:
 		return "no_device";
+	case TUNER_WAITING:
+		return "waiting";
 	}
 	return "unknown";
 }
@@ -98,12 +115,12 @@ tuner_count(struct tuner *t, unsigned tunes, unsigned losses, unsigned opens)
 	pthread_mutex_unlock(&t->mtx);
 }
 
-/* Waits ms, or less if tuner_stop is called; returns 1 when stopping. */
-static int
+/* Waits ms, or less if tuner_stop or tuner_retarget is called. */
+static enum tuner_wake
 tuner_wait(struct tuner *t, uint32_t ms)
 {
 	struct timespec ts;
-	int stop;
+	enum tuner_wake w;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += ms / 1000;
@@ -113,17 +130,17 @@ tuner_wait(struct tuner *t, uint32_t ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&t->mtx);
-	/* 0 is a wake-up (tuner_stop, or spurious): check stop again. */
-	while (!t->stop &&
+	/* 0 is a wake-up (stop, retarget or spurious): check them again. */
+	while (!t->stop && !t->has_next &&
 	    pthread_cond_timedwait(&t->cond, &t->mtx, &ts) == 0)
 		;
-	stop = t->stop;
+	w = t->stop ? WAKE_STOP : t->has_next ? WAKE_RETARGET : WAKE_TIME;
 	pthread_mutex_unlock(&t->mtx);
-	return stop;
+	return w;
 }
 
-/* Waits the current back-off and doubles it; returns 1 when stopping. */
-static int
+/* Waits the current back-off and doubles it. */
+static enum tuner_wake
 tuner_backoff(struct tuner *t, struct tuner_run *r)
 {
 	uint32_t ms = r->backoff;
@@ -249,8 +266,14 @@ tuner_watch(struct tuner *t, struct tuner_run *r)
 	char why[64];
 
 	for (;;) {
-		if (tuner_wait(t, t->conf.poll_ms))
+		switch (tuner_wait(t, t->conf.poll_ms)) {
+		case WAKE_STOP:
 			return WATCH_STOP;
+		case WAKE_RETARGET:
+			return WATCH_RETARGET;
+		case WAKE_TIME:
+			break;
+		}
 		tuner_poll(t, r, &st);
 		now = util_now_ms();
 		if (st.lock) {
@@ -279,27 +302,82 @@ tuner_watch(struct tuner *t, struct tuner_run *r)
 	return WATCH_RETUNE;
 }
 
+/*
+ * Takes the delivery tuner_retarget left, if any: the new conf and plan,
+ * the back-off reset.  1 if there was one.
+ */
+static int
+tuner_take_next(struct tuner *t, struct tuner_run *r)
+{
+	int took;
+
+	pthread_mutex_lock(&t->mtx);
+	if ((took = t->has_next)) {
+		t->conf = t->next;
+		t->plan = t->next_plan;
+		t->has_next = 0;
+		t->snap.if_khz = t->plan.if_khz;
+		t->snap.freq_khz = t->conf.freq_khz;
+		t->snap.pol = t->conf.pol;
+		t->snap.symbol_rate = t->conf.symbol_rate;
+	}
+	pthread_mutex_unlock(&t->mtx);
+	if (took) {
+		r->backoff = t->conf.backoff_min_ms;
+		r->streak = 0;
+		r->capped_said = 0;
+		r->planned = 1;
+		if (r->state == TUNER_WAITING)
+			r->state = TUNER_OPENING;
+	}
+	return took;
+}
+
+/* One step without a plan: wait for a retarget.  1 when stopping. */
+static int
+tuner_idle(struct tuner *t, struct tuner_run *r)
+{
+	r->state = TUNER_WAITING;
+	tuner_publish(t, r, NULL);
+	if (tuner_wait(t, 60000) == WAKE_STOP)
+		return 1;
+	tuner_take_next(t, r);
+	return 0;
+}
+
+/* One open, tune and watch; 1 when stopping. */
+static int
+tuner_step(struct tuner *t, struct tuner_run *r)
+{
+	enum tuner_watch w = WATCH_RETUNE;
+
+	tuner_take_next(t, r);
+	if (r->h == NULL && tuner_open(t, r) < 0)
+		goto backoff;
+	if (tuner_tune(t, r) < 0)
+		goto backoff;
+	if ((w = tuner_watch(t, r)) == WATCH_STOP)
+		return 1;
+	if (w == WATCH_RETARGET)
+		return 0;
+backoff:
+	/* A retarget during the back-off is taken by the next step. */
+	return tuner_backoff(t, r) == WAKE_STOP;
+}
+
 static void *
 tuner_main(void *arg)
 {
 	struct tuner *t = arg;
 	struct tuner_run r;
+	int stop = 0;
 
 	memset(&r, 0, sizeof(r));
-	r.state = TUNER_OPENING;
+	r.state = t->conf.freq_khz != 0 ? TUNER_OPENING : TUNER_WAITING;
+	r.planned = t->conf.freq_khz != 0;
 	r.backoff = t->conf.backoff_min_ms;
-	for (;;) {
-		if (r.h == NULL && tuner_open(t, &r) < 0) {
-			if (tuner_backoff(t, &r))
-				break;
-			continue;
-		}
-		if (tuner_tune(t, &r) == 0 &&
-		    tuner_watch(t, &r) == WATCH_STOP)
-			break;
-		if (tuner_backoff(t, &r))
-			break;
-	}
+	while (!stop)
+		stop = r.planned ? tuner_step(t, &r) : tuner_idle(t, &r);
 	if (r.h != NULL)
 		t->ops->close(r.h);
 	return NULL;
@@ -340,6 +418,17 @@ tuner_sync_init(struct tuner *t)
 	return 0;
 }
 
+static void
+tuner_log_plan(const char *name, const char *what, const struct tuner_conf *c,
+    const struct tuner_plan *p)
+{
+	log_info("tuner %s: %s %u.%03u MHz %c, %u sym/s, LO %u.%03u MHz, IF "
+	    "%u.%03u MHz, %s band, DiSEqC port %d", name, what,
+	    c->freq_khz / 1000, c->freq_khz % 1000, c->pol, c->symbol_rate,
+	    p->lo_khz / 1000, p->lo_khz % 1000, p->if_khz / 1000,
+	    p->if_khz % 1000, p->band ? "high" : "low", c->diseqc_port);
+}
+
 struct tuner *
 tuner_start(const struct tuner_conf *c, const struct tuner_ops *ops)
 {
@@ -360,7 +449,8 @@ tuner_start(const struct tuner_conf *c, const struct tuner_ops *ops)
 	tuner_conf_fix(&t->conf);
 	snprintf(t->name, sizeof(t->name), "adapter%d/frontend%d", c->adapter,
 	    c->frontend);
-	if (tuner_plan_make(&t->conf, &t->plan, why, sizeof(why)) < 0) {
+	if (t->conf.freq_khz != 0 &&
+	    tuner_plan_make(&t->conf, &t->plan, why, sizeof(why)) < 0) {
 		log_warnx("tuner %s: %s", t->name, why);
 		goto out_free;
 	}
@@ -368,8 +458,11 @@ tuner_start(const struct tuner_conf *c, const struct tuner_ops *ops)
 		log_warnx("tuner %s: cannot initialise its lock", t->name);
 		goto out_free;
 	}
-	t->snap.state = TUNER_OPENING;
+	t->snap.state = t->conf.freq_khz != 0 ? TUNER_OPENING : TUNER_WAITING;
 	t->snap.if_khz = t->plan.if_khz;
+	t->snap.freq_khz = t->conf.freq_khz;
+	t->snap.pol = t->conf.pol;
+	t->snap.symbol_rate = t->conf.symbol_rate;
 	t->snap.backoff_ms = t->conf.backoff_min_ms;
 	t->snap.last_change_ms = util_now_ms();
 	t->snap.last_change_unix = util_wall_s();
@@ -379,12 +472,11 @@ tuner_start(const struct tuner_conf *c, const struct tuner_ops *ops)
 	}
 	snprintf(thr, sizeof(thr), "tuner%d:%d", c->adapter, c->frontend);
 	pthread_setname_np(t->thread, thr);
-	log_info("tuner %s: %u.%03u MHz %c, %u sym/s, LO %u.%03u MHz, IF "
-	    "%u.%03u MHz, %s band, DiSEqC port %d", t->name,
-	    t->conf.freq_khz / 1000, t->conf.freq_khz % 1000, t->conf.pol,
-	    t->conf.symbol_rate, t->plan.lo_khz / 1000, t->plan.lo_khz % 1000,
-	    t->plan.if_khz / 1000, t->plan.if_khz % 1000,
-	    t->plan.band ? "high" : "low", t->conf.diseqc_port);
+	if (t->conf.freq_khz != 0)
+		tuner_log_plan(t->name, "tuning", &t->conf, &t->plan);
+	else
+		log_info("tuner %s: no frequency configured: waiting for the "
+		    "NIF (in-band, cached or [nip] nif)", t->name);
 	return t;
 out_sync:
 	pthread_cond_destroy(&t->cond);
@@ -392,6 +484,45 @@ out_sync:
 out_free:
 	free(t);
 	return NULL;
+}
+
+int
+tuner_retarget(struct tuner *t, const struct tuner_conf *c, char *why,
+    size_t n)
+{
+	struct tuner_conf k;
+	struct tuner_plan p;
+
+	if (t == NULL || c == NULL) {
+		snprintf(why, n, "no tuner");
+		return -1;
+	}
+	/* The delivery from c; the device, LNB and timing stay the tuner's. */
+	pthread_mutex_lock(&t->mtx);
+	k = t->has_next ? t->next : t->conf;
+	pthread_mutex_unlock(&t->mtx);
+	memcpy(k.delsys, c->delsys, sizeof(k.delsys));
+	k.freq_khz = c->freq_khz;
+	k.pol = c->pol;
+	k.symbol_rate = c->symbol_rate;
+	memcpy(k.modulation, c->modulation, sizeof(k.modulation));
+	memcpy(k.fec, c->fec, sizeof(k.fec));
+	memcpy(k.rolloff, c->rolloff, sizeof(k.rolloff));
+	k.pilot = c->pilot;
+	k.stream_id = c->stream_id;
+	k.pls_mode = c->pls_mode;
+	k.pls_code = c->pls_code;
+	if (tuner_plan_make(&k, &p, why, n) < 0)
+		return -1;
+	pthread_mutex_lock(&t->mtx);
+	t->next = k;
+	t->next_plan = p;
+	t->has_next = 1;
+	t->snap.retargets_total++;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->mtx);
+	tuner_log_plan(t->name, "retuning to", &k, &p);
+	return 0;
 }
 
 void

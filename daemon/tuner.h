@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct nif;
 struct nif_delivery;
 
 #define TUNER_PILOT_AUTO	0
@@ -83,6 +84,8 @@ struct tuner_conf {
 	uint32_t	lock_timeout_ms;
 	uint16_t	mpe_pid;	/* 0: find it from PAT/PMT */
 	uint16_t	service_id;	/* 0: any */
+	int		nif_carrier;	/* NIPCarrierID to receive, -1 auto */
+	int		follow_nif;	/* 1 yes, 0 no, -1 auto: iff no frequency */
 	/* State machine timing: not config keys; 0 takes the default. */
 	uint32_t	poll_ms;	/* status poll interval */
 	uint32_t	lost_ms;	/* no lock this long after one: lost */
@@ -96,7 +99,8 @@ void	tuner_conf_default(struct tuner_conf *c);
 /*
  * One [tuner] key (frequency, polarisation, symbol_rate, modulation, fec,
  * rolloff, pilot, stream_id, pls_mode, pls_code, lnb, diseqc,
- * lock_timeout, pid, service_id, delivery_system).  0, or -1 with why
+ * lock_timeout, pid, service_id, delivery_system, nif_carrier,
+ * follow_nif).  0, or -1 with why
  * naming the key and the bad value; c is unchanged on error.
  */
 int	tuner_conf_set(struct tuner_conf *c, const char *key,
@@ -112,6 +116,37 @@ int	tuner_parse_device(const char *s, struct tuner_conf *c, char *why,
  */
 int	tuner_conf_from_nif(struct tuner_conf *c,
 	    const struct nif_delivery *d);
+/* Whether c takes its delivery from the NIF (follow_nif resolved). */
+int	tuner_conf_follows_nif(const struct tuner_conf *c);
+/* 1 if a and b tune the same: frequency to stream id, delivery system. */
+int	tuner_conf_same_delivery(const struct tuner_conf *a,
+	    const struct tuner_conf *b);
+
+/* The NIP stream tuner_nif_pick chose, for the log and /health. */
+struct tuner_nif_choice {
+	uint32_t	network_id;
+	uint32_t	carrier_id;
+	uint32_t	link_id;
+	uint32_t	service_id;
+	char		link_layer[16];	/* "TS", "GSE-Lite", "GSE" */
+	char		provider[64];
+	uint8_t		ts;		/* 1: TS (MPE/ULE), what a frontend gives */
+};
+
+/*
+ * Pure (tuner_nif.c): the NIP stream of nif that a tuner configured as
+ * base should receive, and base with that stream's delivery in out.
+ * Streams without DVB-S2(X) delivery parameters, or whose plan does not
+ * fit base's LNB (IF outside 950..2150 MHz), are never chosen.  The
+ * choice: base->nif_carrier if set; else, when base has a frequency, the
+ * stream on that frequency and polarisation (its parameters may have
+ * changed); else the best by TS link layer (what a Linux frontend
+ * delivers), an active bootstrap stream, the actual network, document
+ * order.  0, or -1 with why.
+ */
+int	tuner_nif_pick(const struct tuner_conf *base, const struct nif *nif,
+	    struct tuner_conf *out, struct tuner_nif_choice *ch, char *why,
+	    size_t n);
 
 #define TUNER_PROPS_MAX		16
 
@@ -193,7 +228,8 @@ enum tuner_state {
 	TUNER_TUNING,		/* applied, waiting for lock */
 	TUNER_LOCKED,
 	TUNER_LOST,		/* lock lost, retune pending */
-	TUNER_NO_DEVICE		/* open failed, retry pending */
+	TUNER_NO_DEVICE,	/* open failed, retry pending */
+	TUNER_WAITING		/* no delivery yet: waits for a NIF */
 };
 
 struct tuner_status_snapshot {
@@ -204,25 +240,39 @@ struct tuner_status_snapshot {
 	uint64_t	open_failures_total;
 	uint32_t	backoff_ms;	/* what the next failure waits */
 	uint32_t	if_khz;
+	uint32_t	freq_khz;	/* the transponder tuned, 0 none yet */
+	char		pol;
+	uint32_t	symbol_rate;
+	uint64_t	retargets_total;	/* deliveries handed over */
 	uint64_t	last_change_ms;	/* util_now_ms() of a change */
 	int64_t		last_change_unix;
 };
 
-/* "opening", "tuning", "locked", "lost", "no_device". */
+/* "opening", "tuning", "locked", "lost", "no_device", "waiting". */
 const char *tuner_state_name(enum tuner_state s);
 
 struct tuner;
 
 /*
  * Starts the thread of one tuner; any number may run, one per
- * adapter:frontend.  c is copied, ops must outlive the tuner.  NULL,
- * with a log line, if c has no valid plan or the thread cannot start;
+ * adapter:frontend.  c is copied, ops must outlive the tuner.  A c
+ * without a frequency starts TUNER_WAITING for tuner_retarget.  NULL,
+ * with a log line, if c has an invalid plan or the thread cannot start;
  * hardware failures later are never fatal, only retried.  The returned
  * handle is the tuner's id: pass it to tuner_get_status (any thread) and
  * finally once to tuner_stop.
  */
 struct tuner *tuner_start(const struct tuner_conf *c,
 	    const struct tuner_ops *ops);
+/*
+ * Hands the tuner a new delivery (frequency to stream id; c's adapter,
+ * LNB and timing fields are ignored): the thread retunes at once, on the
+ * handle it has open, with its back-off reset.  Any thread.  0, or -1
+ * with why when c gives no valid plan with the tuner's LNB (nothing
+ * changes then).
+ */
+int	tuner_retarget(struct tuner *t, const struct tuner_conf *c, char *why,
+	    size_t n);
 /* Stops and joins the thread (well under a second), closes, frees. */
 void	tuner_stop(struct tuner *t);
 /* Thread safe copy of the current state.  0, or -1 if t is NULL. */

@@ -161,6 +161,8 @@ tuner_conf_default(struct tuner_conf *c)
 	c->lof_high_khz = conf_lnbs[0].high;
 	c->lof_switch_khz = conf_lnbs[0].sw;
 	c->diseqc_port = -1;
+	c->nif_carrier = -1;
+	c->follow_nif = -1;
 	c->lock_timeout_ms = TUNER_LOCK_TIMEOUT_MS;
 	c->poll_ms = TUNER_POLL_MS;
 	c->lost_ms = TUNER_LOST_MS;
@@ -378,6 +380,13 @@ static const struct conf_word conf_diseqc_words[] = {
 static const struct conf_word conf_auto_words[] = {
 	{ "", 0 }, { "auto", 0 }, { "any", 0 }, { NULL, 0 }
 };
+static const struct conf_word conf_carrier_words[] = {
+	{ "", -1 }, { "auto", -1 }, { "any", -1 }, { NULL, 0 }
+};
+static const struct conf_word conf_follow_words[] = {
+	{ "", -1 }, { "auto", -1 }, { "yes", 1 }, { "on", 1 }, { "true", 1 },
+	{ "no", 0 }, { "off", 0 }, { "false", 0 }, { NULL, 0 }
+};
 
 static const struct conf_key conf_keys[] = {
 	{ .key = "frequency", .set = conf_quantity, FIELD(freq_khz),
@@ -423,6 +432,12 @@ static const struct conf_key conf_keys[] = {
 	{ .key = "service_id", .set = conf_int, FIELD(service_id),
 	    .words = conf_auto_words, .min = 0, .max = 65535,
 	    .expect = "any or 1..65535" },
+	{ .key = "nif_carrier", .set = conf_int, FIELD(nif_carrier),
+	    .words = conf_carrier_words, .min = 0, .max = 65535,
+	    .expect = "auto or a NIPCarrierID 0..65535" },
+	{ .key = "follow_nif", .set = conf_int, FIELD(follow_nif),
+	    .words = conf_follow_words, .min = 1, .max = 0,
+	    .expect = "yes, no or auto" },
 };
 
 int
@@ -507,3 +522,23 @@ tuner_conf_from_nif(struct tuner_conf *c, const struct nif_delivery *d)
 	return 0;
 }
 
+
+int
+tuner_conf_follows_nif(const struct tuner_conf *c)
+{
+	return c->follow_nif > 0 || (c->follow_nif < 0 && c->freq_khz == 0);
+}
+
+int
+tuner_conf_same_delivery(const struct tuner_conf *a,
+    const struct tuner_conf *b)
+{
+	return a->freq_khz == b->freq_khz && a->pol == b->pol &&
+	    a->symbol_rate == b->symbol_rate &&
+	    a->stream_id == b->stream_id && a->pilot == b->pilot &&
+	    a->pls_mode == b->pls_mode && a->pls_code == b->pls_code &&
+	    strcmp(a->delsys, b->delsys) == 0 &&
+	    strcmp(a->modulation, b->modulation) == 0 &&
+	    strcmp(a->fec, b->fec) == 0 &&
+	    strcmp(a->rolloff, b->rolloff) == 0;
+}

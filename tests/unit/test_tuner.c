@@ -529,11 +529,9 @@ test_start_refuses(void)
 	static const struct tuner_ops half = { fake_open, NULL, NULL, NULL };
 	struct tuner_status_snapshot s;
 	struct tuner_conf c;
+	char why[64];
 
 	fake_reset();
-	fast_conf(&c, 0);
-	c.freq_khz = 0;
-	CHECK(tuner_start(&c, &fake_ops) == NULL);
 	fast_conf(&c, 0);
 	c.freq_khz = 13000000;		/* IF 2400 MHz */
 	CHECK(tuner_start(&c, &fake_ops) == NULL);
@@ -546,6 +544,99 @@ test_start_refuses(void)
 	CHECK(tuner_get_status(NULL, &s) < 0);
 	CHECK(strcmp(tuner_state_name(TUNER_OPENING), "opening") == 0);
 	CHECK(strcmp(tuner_state_name(TUNER_LOST), "lost") == 0);
+	CHECK(strcmp(tuner_state_name(TUNER_WAITING), "waiting") == 0);
+	CHECK(tuner_retarget(NULL, &c, why, sizeof(why)) < 0);
+}
+
+static int
+locked_on(const struct tuner_status_snapshot *s, const void *arg)
+{
+	return s->state == TUNER_LOCKED &&
+	    s->freq_khz == *(const uint32_t *)arg;
+}
+
+static int
+backing_off(const struct tuner_status_snapshot *s, const void *arg)
+{
+	return s->tunes_total >= 1 && s->backoff_ms >= *(const uint32_t *)arg;
+}
+
+/* A tuner without a frequency waits; each retarget tunes at once. */
+static void
+test_wait_and_retarget(void)
+{
+	enum tuner_state waiting = TUNER_WAITING;
+	struct tuner_status_snapshot s;
+	struct tuner_conf c, d;
+	struct tuner *t;
+	char why[256] = "";
+	uint32_t f1 = 11141000, f2 = 12603000;
+
+	fake_reset();
+	fakes[0].lock = lock_at_once;
+	fast_conf(&c, 0);
+	c.freq_khz = 0;
+	REQUIRE((t = tuner_start(&c, &fake_ops)) != NULL);
+	CHECK(wait_until(t, is_state, &waiting, &s));
+	CHECK_EQ_U(s.freq_khz, 0);
+	CHECK_EQ_U(atomic_load(&fakes[0].open_calls), 0);
+	fast_conf(&d, 3);		/* its adapter is not taken */
+	REQUIRE(tuner_retarget(t, &d, why, sizeof(why)) == 0);
+	CHECK(wait_until(t, locked_on, &f1, &s));
+	CHECK_EQ_U(fakes[0].last_if, 1391000);
+	d.freq_khz = f2;		/* high band: IF 2003 MHz */
+	d.pol = 'V';
+	REQUIRE(tuner_retarget(t, &d, why, sizeof(why)) == 0);
+	CHECK(wait_until(t, locked_on, &f2, &s));
+	CHECK_EQ_U(fakes[0].last_if, 2003000);
+	CHECK(s.pol == 'V' && s.if_khz == 2003000);
+	CHECK_EQ_U(s.tunes_total, 2);
+	CHECK_EQ_U(s.retargets_total, 2);
+	/* Retuned on the open handle. */
+	CHECK_EQ_U(atomic_load(&fakes[0].opens), 1);
+	CHECK_EQ_U(atomic_load(&fakes[0].closes), 0);
+	d.freq_khz = 13000000;		/* IF 2400 MHz: refused, no change */
+	CHECK(tuner_retarget(t, &d, why, sizeof(why)) < 0);
+	CHECK(strstr(why, "IF") != NULL);
+	REQUIRE(tuner_get_status(t, &s) == 0);
+	CHECK_EQ_U(s.retargets_total, 2);
+	CHECK(stop_ms(t) < 1000);
+	CHECK_EQ_U(atomic_load(&fakes[0].closes), 1);
+}
+
+/* A retarget cuts a long back-off short; stop while waiting is prompt. */
+static void
+test_retarget_cuts_backoff(void)
+{
+	enum tuner_state waiting = TUNER_WAITING;
+	struct tuner_status_snapshot s;
+	struct tuner_conf c;
+	struct tuner *t;
+	char why[256] = "";
+	uint32_t backoff = 120000, f2 = 12603000;
+	uint64_t two = 2;
+
+	fake_reset();
+	fakes[1].lock = never;
+	fast_conf(&c, 1);
+	c.backoff_min_ms = 60000;
+	c.backoff_max_ms = 120000;
+	REQUIRE((t = tuner_start(&c, &fake_ops)) != NULL);
+	CHECK(wait_until(t, backing_off, &backoff, &s));
+	c.freq_khz = f2;
+	c.pol = 'V';
+	REQUIRE(tuner_retarget(t, &c, why, sizeof(why)) == 0);
+	CHECK(wait_until(t, tunes_at_least, &two, &s));
+	CHECK_EQ_U(s.freq_khz, f2);
+	CHECK(stop_ms(t) < 1000);
+
+	fake_reset();
+	fast_conf(&c, 0);
+	c.freq_khz = 0;
+	REQUIRE((t = tuner_start(&c, &fake_ops)) != NULL);
+	CHECK(wait_until(t, is_state, &waiting, &s));
+	CHECK(stop_ms(t) < 1000);
+	CHECK_EQ_U(atomic_load(&fakes[0].open_calls), 0);
 }
 
 /* The real backend on an adapter that does not exist: never fatal. */
@@ -583,4 +674,5 @@ TEST_MAIN(TEST(test_lock_after_polls), TEST(test_no_lock_backoff),
     TEST(test_open_failure_retries), TEST(test_apply_failure_reopens),
     TEST(test_status_failure), TEST(test_stop_is_prompt),
     TEST(test_two_tuners), TEST(test_start_refuses),
+    TEST(test_wait_and_retarget), TEST(test_retarget_cuts_backoff),
     TEST(test_dvbv5_without_device))
