@@ -114,6 +114,7 @@ test_rx_input_OBJS := $(test_rx_OBJS)
 test_tuner_plan_OBJS := $(sort $(TUNER) $(DVBI) $(COMMON))
 test_tuner_OBJS	:= $(test_tuner_plan_OBJS)
 test_tuner_nif_OBJS := $(test_tuner_plan_OBJS)
+test_tsduck_ses_OBJS := $(sort $(DVBI) daemon/mime.o daemon/names.o $(COMMON))
 test_nip_OBJS	:= $(sort $(NIP) $(DVBI) $(STORE) $(CONF) $(RX) $(CAROUSEL) $(COMMON))
 
 FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carousel/fec.o daemon/repair_url.o $(COMMON))

@@ -58,6 +58,8 @@ static const struct {
 	{ "txt",	"text/plain; charset=utf-8" },
 	{ "css",	"text/css" },
 	{ "js",		"text/javascript" },
+	{ "pdf",	"application/pdf" },
+	{ "aitx",	"application/vnd.dvb.ait+xml" },
 	{ "key",	"application/octet-stream" },
 };
 
