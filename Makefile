@@ -55,6 +55,7 @@ NIPCAST_OBJS   := $(sort $(call objs,carousel/nipcast*.c) $(SENDER) $(DECAP) car
 test_util_OBJS	:= $(COMMON)
 test_alc_OBJS	:= $(sort carousel/alc.o carousel/fec.o $(COMMON))
 test_fec_OBJS	:= $(sort carousel/fec.o $(COMMON))
+test_fec_rs_OBJS := $(sort carousel/fec_rs.o $(COMMON))
 test_fdt_OBJS	:= $(sort $(call objs,carousel/fdt*.c) carousel/alc.o $(COMMON))
 test_reasm_OBJS	:= $(sort $(CAROUSEL) $(COMMON))
 test_cache_OBJS	:= $(sort $(STORE) $(COMMON))
