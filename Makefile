@@ -56,6 +56,7 @@ test_util_OBJS	:= $(COMMON)
 test_alc_OBJS	:= $(sort carousel/alc.o carousel/fec.o $(COMMON))
 test_fec_OBJS	:= $(sort carousel/fec.o $(COMMON))
 test_fec_rs_OBJS := $(sort carousel/fec_rs.o $(COMMON))
+test_fec_rq_OBJS := $(sort $(call objs,carousel/fec_rq*.c) $(COMMON))
 test_fdt_OBJS	:= $(sort $(call objs,carousel/fdt*.c) carousel/alc.o $(COMMON))
 test_reasm_OBJS	:= $(sort $(CAROUSEL) $(COMMON))
 test_cache_OBJS	:= $(sort $(STORE) $(COMMON))
@@ -145,6 +146,11 @@ $(BUILD)/tests/$(1): tests/unit/$(1).c tests/unit/test.h $$(addprefix $(BUILD)/,
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
+# FEC codec throughput (tools/bench.sh).
+FECBENCH_OBJS := $(sort tools/fecbench.o $(call objs,carousel/fec_r*.c) carousel/fec_codec.o)
+$(BUILD)/fecbench: $(addprefix $(BUILD)/,$(FECBENCH_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 # The fleet repair simulation (tools/fleet-repair.md).
 fleetsim: $(BUILD)/fleetsim
 $(BUILD)/fleetsim: $(addprefix $(BUILD)/,$(FLEETSIM_OBJS))
@@ -175,7 +181,7 @@ endif
 check-long: deps all
 	@LONG=1 sh tests/system/run.sh $(BUILD)
 
-bench: deps all
+bench: deps all $(BUILD)/fecbench
 	@sh tools/bench.sh $(BUILD)
 
 demo: deps

@@ -12,6 +12,8 @@ fec_codec_get(uint8_t fei)
 	switch (fei) {
 	case 5:
 		return &fec_rs_codec;
+	case 6:
+		return &fec_rq_codec;
 	default:
 		return NULL;
 	}

@@ -60,6 +60,12 @@ echo
 old_rmem=$(sysctl -n net.core.rmem_max)
 sysctl -qw net.core.rmem_max=67108864 2>/dev/null || true
 
+# 0. FEC codecs, one core, no network (tools/fecbench.c).
+echo "### FEC codecs (one core, 1400-byte symbols, 20% repair overhead)"
+echo
+"$build/fecbench" 20
+echo
+
 # 1. Ingest: 1 GB of 2 MB segments at 1.2 Gbit/s, timed at the receiver.
 mkdir -p "$tmp/segs"
 i=0; while [ $i -lt 512 ]; do head -c 2097152 /dev/urandom >"$tmp/segs/s$i.m4s"; i=$((i + 1)); done

@@ -9,7 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 PKGS="gcc make pkg-config libc6-dev
 libxml2-dev libmicrohttpd-dev libcurl4-openssl-dev libinih-dev zlib1g-dev
-nettle-dev uthash-dev libdvbv5-dev libudev-dev
+nettle-dev uthash-dev libdvbv5-dev libudev-dev liblcrq0.0
 curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2-utils
 nginx-light wrk avahi-daemon chromium"
 
