@@ -501,17 +501,7 @@ tuner_retarget(struct tuner *t, const struct tuner_conf *c, char *why,
 	pthread_mutex_lock(&t->mtx);
 	k = t->has_next ? t->next : t->conf;
 	pthread_mutex_unlock(&t->mtx);
-	memcpy(k.delsys, c->delsys, sizeof(k.delsys));
-	k.freq_khz = c->freq_khz;
-	k.pol = c->pol;
-	k.symbol_rate = c->symbol_rate;
-	memcpy(k.modulation, c->modulation, sizeof(k.modulation));
-	memcpy(k.fec, c->fec, sizeof(k.fec));
-	memcpy(k.rolloff, c->rolloff, sizeof(k.rolloff));
-	k.pilot = c->pilot;
-	k.stream_id = c->stream_id;
-	k.pls_mode = c->pls_mode;
-	k.pls_code = c->pls_code;
+	tuner_conf_set_delivery(&k, c);
 	if (tuner_plan_make(&k, &p, why, n) < 0)
 		return -1;
 	pthread_mutex_lock(&t->mtx);

@@ -118,6 +118,12 @@ int	tuner_conf_from_nif(struct tuner_conf *c,
 	    const struct nif_delivery *d);
 /* Whether c takes its delivery from the NIF (follow_nif resolved). */
 int	tuner_conf_follows_nif(const struct tuner_conf *c);
+/*
+ * The delivery fields (those tuner_conf_same_delivery compares) of src
+ * into dst; dst's device, LNB, DiSEqC, PIDs and timing stay.
+ */
+void	tuner_conf_set_delivery(struct tuner_conf *dst,
+	    const struct tuner_conf *src);
 /* 1 if a and b tune the same: frequency to stream id, delivery system. */
 int	tuner_conf_same_delivery(const struct tuner_conf *a,
 	    const struct tuner_conf *b);

@@ -529,6 +529,23 @@ tuner_conf_follows_nif(const struct tuner_conf *c)
 	return c->follow_nif > 0 || (c->follow_nif < 0 && c->freq_khz == 0);
 }
 
+/* The delivery fields: the same list as tuner_conf_same_delivery's. */
+void
+tuner_conf_set_delivery(struct tuner_conf *dst, const struct tuner_conf *src)
+{
+	memcpy(dst->delsys, src->delsys, sizeof(dst->delsys));
+	dst->freq_khz = src->freq_khz;
+	dst->pol = src->pol;
+	dst->symbol_rate = src->symbol_rate;
+	memcpy(dst->modulation, src->modulation, sizeof(dst->modulation));
+	memcpy(dst->fec, src->fec, sizeof(dst->fec));
+	memcpy(dst->rolloff, src->rolloff, sizeof(dst->rolloff));
+	dst->pilot = src->pilot;
+	dst->stream_id = src->stream_id;
+	dst->pls_mode = src->pls_mode;
+	dst->pls_code = src->pls_code;
+}
+
 int
 tuner_conf_same_delivery(const struct tuner_conf *a,
     const struct tuner_conf *b)

@@ -296,6 +296,13 @@ test_follow_and_same(void)
 	b = a;
 	memcpy(b.fec, "3/4", 4);
 	CHECK(!tuner_conf_same_delivery(&a, &b));
+	/* set_delivery copies exactly what same_delivery compares. */
+	tuner_conf_default(&b);
+	b.adapter = 5;
+	b.diseqc_port = 3;
+	tuner_conf_set_delivery(&b, &a);
+	CHECK(tuner_conf_same_delivery(&a, &b));
+	CHECK(b.adapter == 5 && b.diseqc_port == 3);
 }
 
 /* SES 19.2E: two GSE-Lite bootstrap streams; the first is chosen. */
