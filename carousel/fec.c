@@ -190,6 +190,34 @@ fec_partition(uint64_t len, uint32_t e, uint32_t b, struct fec_part *out)
 	return 0;
 }
 
+/* RFC 6330 4.4.1.2: the same arithmetic with the block count given. */
+int
+fec_partition_z(uint64_t len, uint32_t t, uint32_t z, struct fec_part *out)
+{
+	uint64_t kt;
+
+	memset(out, 0, sizeof(*out));
+	if (t == 0 || z == 0)
+		return FEC_EINVAL;
+	kt = len / t + (len % t != 0);
+	if (kt > UINT32_MAX)
+		return FEC_ERANGE;
+	if (kt == 0) {
+		out->e = t;
+		return 0;
+	}
+	if (z > kt)
+		return FEC_EINVAL;
+	out->len = len;
+	out->e = t;
+	out->t = kt;
+	out->n = z;
+	out->a_large = (uint32_t)(kt / z + (kt % z != 0));
+	out->a_small = (uint32_t)(kt / z);
+	out->i_large = (uint32_t)(kt - (uint64_t)out->a_small * z);
+	return 0;
+}
+
 uint32_t
 fec_block_len(const struct fec_part *p, uint32_t sbn)
 {

@@ -39,7 +39,7 @@ struct fec_oti {
 int	fec_oti_parse(uint8_t fei, const uint8_t *ext, size_t len,
 	    struct fec_oti *out);
 
-/* Block partitioning of one object for FEI 0, 2, 5, 128, 129. */
+/* Block partitioning of one object for FEI 0, 2, 5, 128, 129 (and 6). */
 struct fec_part {
 	uint64_t	len;		/* L, transfer length in bytes */
 	uint32_t	e;		/* E, symbol length */
@@ -56,6 +56,17 @@ struct fec_part {
  * when E = 0 or B = 0, or FEC_ERANGE when the block count would not fit.
  */
 int	fec_partition(uint64_t len, uint32_t e, uint32_t b, struct fec_part *out);
+/*
+ * RaptorQ (RFC 6330 section 4.4.1.2) with one sub-block: Kt = ceil(F/T)
+ * symbols in Z blocks, the first ZL of KL symbols and the rest of KS,
+ * (KL, KS, ZL, ZS) = Partition[Kt, Z].  Filled into the same struct
+ * (n = Z, a_large = KL, a_small = KS, i_large = ZL), so every function
+ * below works on it.  Returns 0, FEC_EINVAL when T = 0, Z = 0 or Z > Kt
+ * (an empty block), FEC_ERANGE when Kt does not fit 32 bits.  F = 0
+ * gives t = 0, n = 0.
+ */
+int	fec_partition_z(uint64_t len, uint32_t t, uint32_t z,
+	    struct fec_part *out);
 /* Source symbols in block sbn (0 if sbn >= n). */
 uint32_t fec_block_len(const struct fec_part *p, uint32_t sbn);
 /* Byte offset of source symbol (sbn, esi); the caller checks the ranges. */

@@ -43,12 +43,18 @@
  *   FDT's expiry, the reception timeout or the end of its session; see
  *   reasm_repair.c.  Handed over counts as done, like a commit.
  *
- * The module is split along its state: reasm.c (symbol tracking,
- * sessions, done markers, objects, packet input, expiry and the API),
- * reasm_pend.c (packets waiting for their FDT), reasm_fdt.c
- * (declarations, FDT instance reassembly and EXT_CENC) and reasm_repair.c
- * (repair triggers).  reasm_int.h holds the state above and the functions
- * they share.
+ * - FEC (FEI 5 Reed-Solomon, FEI 6 RaptorQ with one sub-block): source
+ *   symbols are staged like No-Code ones; repair symbols of incomplete
+ *   blocks are held in memory (bounded) until a block has K symbols,
+ *   then decoded with the staged source read back (sink read op).  See
+ *   reasm_fec.c.  FDT instances are received as No-Code only.
+ *
+ * The module is split along its state: reasm.c (sessions, done markers,
+ * objects, packet input, expiry and the API), reasm_trk.c (symbol
+ * tracking), reasm_pend.c (packets waiting for their FDT), reasm_fdt.c
+ * (declarations, FDT instance reassembly and EXT_CENC), reasm_repair.c
+ * (repair triggers) and reasm_fec.c (FEC objects).  reasm_int.h holds the
+ * state above and the functions they share.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,110 +77,8 @@ reasm_params_default(struct reasm_params *p)
 	p->object_timeout_ms = 30000;
 	p->session_timeout_ms = 300000;
 	p->done_ms = 300000;
-}
-
-/* ---- Source symbol tracking (objects and FDT instances alike). ---- */
-
-/* 0, or -1 when the geometry is invalid or beyond our bounds. */
-int
-reasm_trk_init(struct symtrack *t, uint64_t len, uint32_t e, uint32_t b)
-{
-	memset(t, 0, sizeof(*t));
-	if (fec_partition(len, e, b, &t->part) < 0 ||
-	    t->part.t > REASM_MAX_SYMBOLS || t->part.n > REASM_FEI0_SPACE ||
-	    t->part.a_large > REASM_FEI0_SPACE)
-		return -1;
-	t->bits = calloc(t->part.t / 8 + 1, 1);
-	t->got = calloc((size_t)t->part.n + 1, sizeof(*t->got));
-	if (t->bits == NULL || t->got == NULL) {
-		free(t->bits);
-		free(t->got);
-		t->bits = NULL;
-		t->got = NULL;
-		return -1;
-	}
-	t->blocks_left = t->part.n;
-	return 0;
-}
-
-void
-reasm_trk_free(struct symtrack *t)
-{
-	free(t->bits);
-	free(t->got);
-	t->bits = NULL;
-	t->got = NULL;
-}
-
-/*
- * Number of whole symbols in a payload of len bytes that starts at (sbn,
- * esi), or -1 unless it splits exactly into symbols of that block (all E
- * bytes, the last symbol of the object possibly shorter).
- */
-long
-reasm_trk_count(const struct symtrack *t, uint32_t sbn, uint32_t esi,
-    size_t len)
-{
-	uint32_t blen = fec_block_len(&t->part, sbn);
-	size_t off = 0;
-	long k = 0;
-
-	if (len == 0 || esi >= blen)
-		return -1;
-	while (off < len) {
-		uint32_t sz;
-
-		if ((uint64_t)esi + (uint64_t)k >= blen)
-			return -1;
-		sz = fec_symbol_size(&t->part, sbn, esi + (uint32_t)k);
-		if (sz == 0 || len - off < sz)
-			return -1;
-		off += sz;
-		k++;
-	}
-	return k;
-}
-
-/*
- * Record k validated symbols from (sbn, esi).  Each run of new symbols is
- * contiguous in the object and goes to put() in one call; duplicates are
- * counted and not rewritten.  Returns 0, or -1 if put() failed.
- */
-int
-reasm_trk_add(struct reasm *r, struct symtrack *t, const struct pinfo *pi,
-    long k, put_fn put, void *ctx)
-{
-	uint64_t idx = fec_symbol_index(&t->part, pi->sbn, pi->esi);
-	uint64_t off0 = idx * t->part.e;
-	uint32_t blen = fec_block_len(&t->part, pi->sbn);
-	size_t pos = 0, run = 0, runlen = 0;
-	long i;
-
-	for (i = 0; i < k; i++, idx++) {
-		uint32_t sz = fec_symbol_size(&t->part, pi->sbn,
-		    pi->esi + (uint32_t)i);
-		uint8_t bit = (uint8_t)(1u << (idx & 7));
-
-		if (t->bits[idx >> 3] & bit) {
-			r->st.duplicate_symbols++;
-			if (runlen > 0 && put(r, ctx, off0 + run,
-			    pi->payload + run, runlen) < 0)
-				return -1;
-			runlen = 0;
-		} else {
-			t->bits[idx >> 3] |= bit;
-			if (++t->got[pi->sbn] == blen)
-				t->blocks_left--;
-			if (runlen == 0)
-				run = pos;
-			runlen += sz;
-		}
-		pos += sz;
-	}
-	if (runlen > 0 && put(r, ctx, off0 + run, pi->payload + run,
-	    runlen) < 0)
-		return -1;
-	return 0;
+	p->fec_max_object_bytes = 32ULL << 20;
+	p->fec_max_total_bytes = 64ULL << 20;
 }
 
 /* ---- Sessions. ---- */
@@ -281,6 +185,7 @@ reasm_obj_free(struct reasm *r, struct sess *s, struct obj *o)
 	r->st.objects_now--;
 	r->st.inflight_bytes_now -= o->trk.part.len;
 	o->decl->obj = NULL;
+	reasm_fec_free(r, o);
 	reasm_trk_free(&o->trk);
 	free(o);
 }
@@ -325,8 +230,9 @@ obj_commit(struct reasm *r, struct sess *s, struct decl *dc, void *h,
 	reasm_done_add(s, dc->toi, now);
 }
 
-static int
-obj_put(struct reasm *r, void *ctx, uint64_t off, const uint8_t *p, size_t n)
+int
+reasm_obj_put(struct reasm *r, void *ctx, uint64_t off, const uint8_t *p,
+    size_t n)
 {
 	struct obj *o = ctx;
 
@@ -345,7 +251,9 @@ reasm_obj_feed(struct reasm *r, struct sess *s, struct obj *o,
     const struct pinfo *pi, uint64_t now)
 {
 	struct decl *dc = o->decl;
-	long k = reasm_trk_count(&o->trk, pi->sbn, pi->esi, pi->len);
+	long k = o->fec != NULL ? reasm_fec_count(o, pi) :
+	    pi->fei != ALC_FEI_NOCODE ? -1 :
+	    reasm_trk_count(&o->trk, pi->sbn, pi->esi, pi->len);
 
 	if (k < 0) {
 		r->st.bad_symbols++;
@@ -362,7 +270,8 @@ reasm_obj_feed(struct reasm *r, struct sess *s, struct obj *o,
 	o->last_ms = now;
 	if (pi->close_object)
 		o->close_seen = 1;
-	if (reasm_trk_add(r, &o->trk, pi, k, obj_put, o) < 0) {
+	if ((o->fec != NULL ? reasm_fec_add(r, o, pi) : reasm_trk_add(r,
+	    &o->trk, pi, k, reasm_obj_put, o)) < 0) {
 		r->st.sink_errors++;
 		reasm_obj_abort(r, s, o, OBJ_ABORT_LIMIT);
 		return -1;
@@ -446,11 +355,14 @@ int
 reasm_obj_start(struct reasm *r, struct sess *s, struct decl *dc,
     const struct pinfo *hint, uint64_t now)
 {
+	int fei = reasm_fec_fei(r, dc, hint), rc;
 	struct obj_key k;
 	struct obj *o;
 	uint64_t len;
 	uint32_t e, b;
 
+	if (fei < 0)
+		return obj_refuse(r, dc, 1, "FEC Encoding ID is not the FDT's");
 	if (obj_geometry(dc, hint, &len, &e, &b) < 0)
 		return -2;
 	if (len > r->p.max_object_bytes)
@@ -462,13 +374,17 @@ reasm_obj_start(struct reasm *r, struct sess *s, struct decl *dc,
 		return obj_refuse(r, dc, 0, "too many objects in flight");
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return -1;
-	if (reasm_trk_init(&o->trk, len, e, b) < 0) {
+	rc = fei == 0 ? reasm_trk_init(&o->trk, len, e, b) :
+	    reasm_fec_init(r, o, (uint8_t)fei, dc, hint, len, e, b);
+	if (rc < 0) {
 		free(o);
-		return obj_refuse(r, dc, 1, "block partitioning out of bounds");
+		return rc == -2 ? -2 : obj_refuse(r, dc, 1,
+		    "block partitioning out of bounds");
 	}
 	obj_key_make(&k, s, dc->toi);
 	if ((o->h = r->sink->begin(r->sink->ctx, &k, len)) == NULL) {
 		r->st.sink_errors++;
+		reasm_fec_free(r, o);
 		reasm_trk_free(&o->trk);
 		free(o);
 		return -1;
@@ -561,6 +477,7 @@ pinfo_make(struct pinfo *pi, const struct alc_pkt *pkt)
 	struct fec_oti oti;
 
 	memset(pi, 0, sizeof(*pi));
+	pi->fei = pkt->codepoint;
 	pi->sbn = pkt->sbn;
 	pi->esi = pkt->esi;
 	pi->payload = pkt->payload;
@@ -570,13 +487,18 @@ pinfo_make(struct pinfo *pi, const struct alc_pkt *pkt)
 	pi->tol = pkt->tol;
 	if (!pkt->has_fti)
 		return 0;
+	/* RaptorQ has no B: Z blocks instead (fec_oti_parse checks them). */
 	if (fec_oti_parse(pkt->codepoint, pkt->fti, pkt->fti_len, &oti) < 0 ||
-	    oti.symbol_len == 0 || oti.max_sbl == 0)
+	    oti.symbol_len == 0 || (oti.max_sbl == 0 && oti.z == 0))
 		return -1;
 	pi->has_fti = 1;
 	pi->fti_l = oti.transfer_len;
 	pi->fti_e = oti.symbol_len;
 	pi->fti_b = oti.max_sbl;
+	pi->fti_max_n = oti.max_n;
+	pi->fti_z = (uint8_t)oti.z;
+	pi->fti_n = oti.n;
+	pi->fti_al = oti.al;
 	return 0;
 }
 
@@ -588,12 +510,18 @@ reasm_input(struct reasm *r, const struct reasm_chan *chan,
 	struct sess *s;
 	int rc;
 
-	if (pkt->codepoint != ALC_FEI_NOCODE) {
+	/* FDT instances are only taken as No-Code (as every sender does). */
+	if (pkt->codepoint != ALC_FEI_NOCODE && ((pkt->codepoint !=
+	    ALC_FEI_RS8 && pkt->codepoint != ALC_FEI_RAPTORQ) ||
+	    reasm_id_is_zero(&pkt->toi))) {
 		r->st.unsupported_fec++;
 		return -1;
 	}
 	if (pinfo_make(&pi, pkt) < 0) {
-		r->st.bad_symbols++;
+		if (pkt->codepoint != ALC_FEI_NOCODE)
+			r->st.fec_bad_oti++;
+		else
+			r->st.bad_symbols++;
 		log_warnx_rl("reasm: TOI %llu: malformed EXT_FTI",
 		    (unsigned long long)pkt->toi.lo);
 		return -1;

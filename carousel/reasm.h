@@ -6,7 +6,9 @@
  * 20-bit instance IDs), packets that arrive before their FDT (buffered,
  * bounded in time and bytes), RFC 5052 block partitioning, several symbols
  * per packet, duplicates, any order, symbols merged across carousel cycles,
- * and completion when every source block is complete.
+ * and completion when every source block is complete.  FEI 0 (No-Code),
+ * 5 (Reed-Solomon) and 6 (RaptorQ); lost source symbols of FEC objects
+ * are rebuilt from repair symbols (reasm_fec.c).
  */
 #ifndef NIPCACHE_REASM_H
 #define NIPCACHE_REASM_H
@@ -41,6 +43,10 @@ struct reasm_params {
 	uint32_t	repair_max_ranges;	/* ranges per object handed to
 						   repair (0: 64); beyond, the
 						   closest are merged */
+	uint64_t	fec_max_object_bytes;	/* FEC repair symbols held per
+						   object; also the largest
+						   source block decoded */
+	uint64_t	fec_max_total_bytes;	/* ... held by all objects */
 };
 
 /* Fill defaults (sane for a set-top box). */
@@ -57,7 +63,8 @@ struct reasm_stats {
 	uint64_t	objects_dropped_limit;	/* refused by a bound */
 	uint64_t	objects_commit_failed;	/* reported back by the daemon */
 	uint64_t	duplicate_symbols;
-	uint64_t	unsupported_fec;	/* packets with FEI we do not decode */
+	uint64_t	unsupported_fec;	/* packets with FEI we do not decode
+						   (not 0, 5 or 6; FDT not 0) */
 	uint64_t	bad_symbols;		/* out of range SBN/ESI/length */
 	uint64_t	prefdt_dropped;		/* buffered packets dropped by bound */
 	uint64_t	sink_errors;		/* begin/write failures */
@@ -66,6 +73,24 @@ struct reasm_stats {
 	uint64_t	lost_bytes;		/* missing bytes handed to repair */
 	uint64_t	lost_symbols;		/* missing source symbols handed */
 	uint64_t	bytes;			/* payload bytes staged */
+	/* FEC schemes (FEI 5 Reed-Solomon, FEI 6 RaptorQ). */
+	uint64_t	fec_bad_oti;		/* packets with a malformed EXT_FTI,
+						   objects refused for their OTI
+						   (N > 1, K too large, FDT FEI
+						   mismatch) */
+	uint64_t	fec_no_decode;		/* objects received from source
+						   symbols only: no codec, no
+						   sink read, block too large */
+	uint64_t	fec_repair_held;	/* repair symbols kept */
+	uint64_t	fec_repair_unneeded;	/* not kept: block complete or
+						   enough held already */
+	uint64_t	fec_repair_dropped;	/* not kept: memory bound, or
+						   the object is not decoded */
+	uint64_t	fec_blocks_decoded;
+	uint64_t	fec_symbols_recovered;	/* source symbols rebuilt */
+	uint64_t	fec_decode_failed;	/* decodes that failed (the
+						   block waits for repeats) */
+	uint64_t	fec_bytes_now;		/* repair symbol memory held */
 	uint64_t	sessions_now;
 	uint64_t	objects_now;
 	uint64_t	inflight_bytes_now;

@@ -125,6 +125,14 @@ decl_fill(struct decl *dc, const struct fdt_file *f, int merge)
 		dc->e = e;
 	if (!merge || b != 0)
 		dc->b = b;
+	if (!merge || f->oti.fei >= 0)
+		dc->fei = f->oti.fei;
+	if (!merge || f->oti.max_n >= 0)
+		dc->max_n = oti_u32(f->oti.max_n, UINT32_MAX);
+	if (!merge || f->oti.ssi_len != 0) {
+		dc->ssi_len = f->oti.ssi_len;
+		memcpy(dc->ssi, f->oti.ssi, sizeof(dc->ssi));
+	}
 	dc->has_md5 = f->has_md5;
 	memcpy(dc->md5, f->md5, sizeof(dc->md5));
 	dc->has_sha256 = f->has_sha256;

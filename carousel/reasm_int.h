@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * reasm_int.h: private to reasm.c, reasm_pend.c, reasm_fdt.c and
- * reasm_repair.c.  The state of one reassembler (see the overview at the
+ * reasm_int.h: private to reasm.c, reasm_trk.c, reasm_pend.c,
+ * reasm_fdt.c, reasm_repair.c and reasm_fec.c.  The state of one reassembler (see the overview at the
  * top of reasm.c) and the functions the files share.  Everything here is owned by the
  * rx thread; nothing outside carousel/reasm*.c may include it.
  */
@@ -43,12 +43,17 @@ struct pinfo {
 	uint32_t	esi;
 	const uint8_t	*payload;
 	size_t		len;
+	uint8_t		fei;		/* the packet's codepoint: 0, 5 or 6 */
 	uint8_t		has_fti;
 	uint8_t		has_tol;
 	uint8_t		close_object;
-	uint32_t	fti_e;
-	uint32_t	fti_b;
+	uint32_t	fti_e;		/* E, or T for RaptorQ */
+	uint32_t	fti_b;		/* B; 0 for RaptorQ */
 	uint64_t	fti_l;
+	uint16_t	fti_max_n;	/* FEI 5 */
+	uint8_t		fti_z;		/* FEI 6: Z, N and Al */
+	uint16_t	fti_n;
+	uint8_t		fti_al;
 	uint64_t	tol;
 };
 
@@ -67,6 +72,7 @@ enum decl_state {
 };
 
 struct obj;
+struct fec_obj;
 
 /* What the FDT said about one TOI. */
 struct decl {
@@ -82,6 +88,10 @@ struct decl {
 	int64_t		transfer_length;
 	uint32_t	e;		/* FDT symbol length, 0 if absent */
 	uint32_t	b;		/* FDT max source block length, 0 */
+	int32_t		fei;		/* FDT FEC Encoding ID, -1 if absent */
+	uint32_t	max_n;		/* FDT max encoding symbols, 0 */
+	uint8_t		ssi_len;	/* FDT Scheme-Specific-Info, 0 */
+	uint8_t		ssi[8];
 	uint8_t		has_md5;
 	uint8_t		md5[16];
 	uint8_t		has_sha256;
@@ -107,6 +117,7 @@ struct obj {
 	struct decl	*decl;
 	void		*h;		/* sink handle */
 	struct symtrack	trk;
+	struct fec_obj	*fec;		/* FEI 5 and 6 (reasm_fec.c), else NULL */
 	uint64_t	last_ms;
 	uint8_t		close_seen;	/* a packet fed to it had Close Object */
 	uint8_t		declined;	/* repair() refused it: not asked again */
@@ -221,8 +232,10 @@ reasm_id_is_zero(const struct alc_id *id)
 	return id->hi == 0 && id->lo == 0;
 }
 
-/* reasm.c: symbol tracking. */
+/* reasm_trk.c: symbol tracking. */
 
+/* Set up t for partition p; 0, or -1 if out of bounds or ENOMEM. */
+int	reasm_trk_setup(struct symtrack *t, const struct fec_part *p);
 /* Set up t for an object of len bytes; 0, or -1 if out of bounds/ENOMEM. */
 int	reasm_trk_init(struct symtrack *t, uint64_t len, uint32_t e,
 	    uint32_t b);
@@ -237,6 +250,9 @@ int	reasm_trk_add(struct reasm *r, struct symtrack *t,
 
 /* reasm.c: done markers and objects. */
 
+/* put_fn of objects: stage n bytes at off through the sink; 0 or -1. */
+int	reasm_obj_put(struct reasm *r, void *ctx, uint64_t off,
+	    const uint8_t *p, size_t n);
 /* The done marker of toi in s, or NULL. */
 struct done *reasm_done_find(struct sess *s, const struct alc_id *toi);
 /* Mark toi done (its repeats are ignored); silently not on ENOMEM. */
@@ -288,6 +304,22 @@ void	reasm_applied_del(struct sess *s, struct applied *a);
 int	reasm_fdt_input(struct reasm *r, struct sess *s,
 	    const struct alc_pkt *pkt, const struct pinfo *pi, uint64_t now,
 	    int64_t now_unix);
+
+/* reasm_fec.c: objects of FEI 5 (Reed-Solomon) and 6 (RaptorQ). */
+
+/* The FEI of dc's object opened on hint (NULL: the FDT's); -1 mismatch. */
+int	reasm_fec_fei(struct reasm *r, const struct decl *dc,
+	    const struct pinfo *hint);
+/* Partition o (FEI 5 or 6) and set up o->fec; 0, -1 refused, -2 unknown. */
+int	reasm_fec_init(struct reasm *r, struct obj *o, uint8_t fei,
+	    const struct decl *dc, const struct pinfo *hint, uint64_t len,
+	    uint32_t e, uint32_t b);
+/* Free o's FEC state (repair symbols held); o->fec may be NULL. */
+void	reasm_fec_free(struct reasm *r, struct obj *o);
+/* Source symbols in pi for FEC object o, or -1 unless pi fits exactly. */
+long	reasm_fec_count(const struct obj *o, const struct pinfo *pi);
+/* Take pi's symbols (counted) and decode what they allow; 0, -1 sink error. */
+int	reasm_fec_add(struct reasm *r, struct obj *o, const struct pinfo *pi);
 
 /* reasm_repair.c: unicast repair triggers (sink repair and announce ops). */
 

@@ -119,13 +119,18 @@ drop:
 	return -1;
 }
 
-/* A buffered packet of this TOI that carries the geometry, or NULL. */
+/*
+ * A buffered packet of this TOI that carries the geometry, else the
+ * oldest one (its codepoint is the object's FEC scheme), or NULL.
+ */
 static const struct pinfo *
 pend_hint(struct sess *s, const struct alc_id *toi)
 {
 	struct pgroup *g = reasm_pend_find(s, toi);
 
-	return g != NULL && g->hint != NULL ? &g->hint->pi : NULL;
+	if (g == NULL)
+		return NULL;
+	return g->hint != NULL ? &g->hint->pi : &g->pkts->pi;
 }
 
 /* Feed the buffered packets of dc's TOI into its object, then free them. */

@@ -22,6 +22,11 @@
  * through reasm_commit_result.  A refusal is remembered on the object
  * (or declaration), which then keeps receiving and is never offered
  * again; it is aborted at object_timeout as before.
+ *
+ * FEC objects (reasm_fec.c) need nothing more here: a block is decoded as
+ * soon as its source and repair symbols allow, so when a trigger fires
+ * every block FEC could rebuild is complete, and the missing ranges are
+ * only the blocks FEC cannot recover with what was received.
  */
 #include <stdlib.h>
 

@@ -5,10 +5,10 @@
  * daemon (daemon/stage.c) turns them into cache entries.  Unit tests use an
  * in-memory sink.
  *
- * Life of a handle: begin() -> any number of write() -> exactly one of
- * commit() or abort(), each of which consumes the handle.  All calls for one
- * handle come from one thread.  commit() is asynchronous: the daemon
- * verifies (decoding, length, digest) and publishes later, and reports the
+ * Life of a handle: begin() -> any number of write() (and read()) ->
+ * exactly one of commit() or abort(), each of which consumes the handle.
+ * All calls for one handle come from one thread.  commit() is
+ * asynchronous: the daemon verifies (decoding, length, digest) and publishes later, and reports the
  * outcome through the result callback it was given (see rx_commit_result).
  */
 #ifndef NIPCACHE_SINK_H
@@ -129,6 +129,15 @@ struct obj_sink {
 	 * for the broadcast.  meta is borrowed (no digest needed).
 	 */
 	void	(*receiving)(void *ctx, const struct obj_meta *meta);
+	/*
+	 * Optional (NULL: objects of a FEC scheme are received from their
+	 * source symbols only and repair symbols are not used).  Read back
+	 * len bytes at off that write() stored in h (off + len <=
+	 * transfer_len); FEC decoding needs the source symbols of a block
+	 * that were already staged.  Only ranges that were written are
+	 * read.  Same thread as the other calls for h.  0 or -1.
+	 */
+	int	(*read)(void *ctx, void *h, uint64_t off, void *buf, size_t len);
 };
 
 #endif

@@ -165,6 +165,37 @@ metrics_rx(struct mbuf *b, const struct rx_stats *r)
 	    "Object bytes written to staging.", r->reasm.bytes);
 }
 
+/* FEC schemes 5 and 6 (carousel/reasm_fec.c). */
+static void
+metrics_fec(struct mbuf *b, const struct reasm_stats *r)
+{
+	mb_metric(b, "fec_oti_rejected_total", "counter",
+	    "FEC packets with a malformed EXT_FTI, and FEC objects refused for "
+	    "their OTI (sub-blocks, blocks too large, FDT FEI mismatch).",
+	    r->fec_bad_oti);
+	mb_metric(b, "fec_objects_source_only_total", "counter",
+	    "FEC objects received from source symbols only (no codec, no "
+	    "read-back, blocks too large).", r->fec_no_decode);
+	mb_head(b, "fec_repair_symbols_total", "counter",
+	    "FEC repair symbols received, by what became of them.");
+	mb_label(b, "fec_repair_symbols_total", "outcome", "held",
+	    r->fec_repair_held);
+	mb_label(b, "fec_repair_symbols_total", "outcome", "unneeded",
+	    r->fec_repair_unneeded);
+	mb_label(b, "fec_repair_symbols_total", "outcome", "dropped",
+	    r->fec_repair_dropped);
+	mb_metric(b, "fec_blocks_decoded_total", "counter",
+	    "Source blocks completed by FEC decoding.", r->fec_blocks_decoded);
+	mb_metric(b, "fec_symbols_recovered_total", "counter",
+	    "Lost source symbols rebuilt by FEC decoding.",
+	    r->fec_symbols_recovered);
+	mb_metric(b, "fec_decode_failures_total", "counter",
+	    "FEC decodes that failed (the block waits for repeats).",
+	    r->fec_decode_failed);
+	mb_metric(b, "fec_repair_bytes", "gauge",
+	    "Memory held by FEC repair symbols.", r->fec_bytes_now);
+}
+
 static const char *const result_names[OBJ_NRESULTS] = {
 	"ok", "digest", "length", "decode", "stale", "io", "name"
 };
@@ -374,6 +405,7 @@ metrics_render(char *buf, size_t len)
 	mb_metric(&b, "uptime_seconds", "counter", "Seconds since start.",
 	    (util_now_ms() - metrics_start_ms) / 1000);
 	metrics_rx(&b, &rs);
+	metrics_fec(&b, &rs.reasm);
 	metrics_objects(&b, &rs, &ss);
 	metrics_cache(&b, &cs);
 	metrics_http(&b, &hs);

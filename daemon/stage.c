@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stage.c: the obj_sink the receiver writes into, the job queue and the
- * committer thread.  begin/write/abort run on the caller's thread and
- * touch only the handle and a file in <dir>/tmp (staged bodies start at
- * CACHE_FS_BODY_OFF, so an unencoded object is committed in place by
- * writing its header page); write gathers contiguous symbols into runs.
- * commit() only queues; the committer undoes the Content-Encoding with a
- * bound on the output, checks Content-Length, Content-MD5 and
- * Content-Digest, writes the header, syncs per policy and calls
- * cache_publish().  Nothing unverified is ever published.
+ * committer thread.  begin/write/read/abort run on the caller's thread
+ * and touch only the handle and a file in <dir>/tmp (staged bodies start
+ * at CACHE_FS_BODY_OFF, so an unencoded object is committed in place by
+ * writing its header page); write gathers contiguous symbols into runs,
+ * and read gives staged bytes back (FEC decoding).  commit() only
+ * queues; the committer undoes the Content-Encoding with a bound on the
+ * output, checks Content-Length, Content-MD5 and Content-Digest, writes
+ * the header, syncs per policy and calls cache_publish().  Nothing
+ * unverified is ever published.
  *
  * The committer takes up to STAGE_BATCH_MAX queued jobs at once and hands
  * them to stage_batch_run() (stage_batch.c), which makes the whole batch
@@ -197,6 +198,30 @@ stage_write(void *ctx, void *hv, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Read staged bytes back (FEC decoding needs the source symbols of a
+ * block).  A pending run that overlaps the range is written out first,
+ * so the file holds every byte written so far.
+ */
+static int
+stage_read(void *ctx, void *hv, uint64_t off, void *buf, size_t len)
+{
+	struct stage_handle *h = hv;
+
+	(void)ctx;
+	if (h == NULL || off > h->len || len > h->len - off)
+		return -1;
+	if (h->run_len > 0 && off < h->run_off + h->run_len &&
+	    h->run_off < off + len && handle_flush(h) < 0)
+		return -1;
+	if (len > 0 && cache_fs_pread_full(h->fd, buf, len,
+	    CACHE_FS_BODY_OFF + off) < 0) {
+		log_warn_rl("stage: read back %s", h->path);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 stage_abort(void *ctx, void *hv, enum obj_abort_reason why)
 {
@@ -347,6 +372,7 @@ static const struct obj_sink stage_obj_sink = {
 	.write = stage_write,
 	.commit = stage_commit,
 	.abort = stage_abort,
+	.read = stage_read,
 };
 
 const struct obj_sink *

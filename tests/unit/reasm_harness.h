@@ -4,8 +4,8 @@
  * (test_reasm.c, test_reasm_fdt.c).  Each packet is built here byte by
  * byte (LCT with 4-byte TSI/TOI, EXT_FDT, EXT_FTI, EXT_CENC, FEI 0 payload
  * ID), parsed by alc_parse and fed to reasm_input; a recording sink checks
- * that every byte is written exactly once and keeps a copy of what was
- * committed.  Block partitioning is recomputed here independently of
+ * that every byte is written exactly once, reads back only bytes written
+ * (FEC decoding) and keeps a copy of what was committed.  Block partitioning is recomputed here independently of
  * fec.c.  Randomness is seeded.
  *
  * Everything is static: each test binary includes this header once.
@@ -60,6 +60,7 @@ struct tsink {
 	int		live;
 	int		bad_writes;
 	int		fail_writes;	/* make this many writes fail */
+	int		reads;		/* read() calls */
 	int		aborts[OBJ_ABORT_NREASONS];
 	int		ncommits;
 	struct commit	c[MAXREC];
@@ -100,6 +101,28 @@ ts_write(void *ctx, void *hv, uint64_t off, const void *buf, size_t len)
 	memcpy(h->buf + off, buf, len);
 	for (i = 0; i < len; i++)
 		h->wcount[off + i]++;
+	return 0;
+}
+
+/* Read back what was written (FEC decoding); unwritten bytes are refused. */
+static int
+ts_read(void *ctx, void *hv, uint64_t off, void *buf, size_t len)
+{
+	struct tsink *ts = ctx;
+	struct handle *h = hv;
+	size_t i;
+
+	ts->reads++;
+	if (off > h->len || len > h->len - off) {
+		ts->bad_writes++;
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (h->wcount[off + i] == 0) {
+			ts->bad_writes++;
+			return -1;
+		}
+	memcpy(buf, h->buf + off, len);
 	return 0;
 }
 
@@ -187,6 +210,7 @@ tctx_new(const struct reasm_params *p)
 	t->ts.ops.write = ts_write;
 	t->ts.ops.commit = ts_commit;
 	t->ts.ops.abort = ts_abort;
+	t->ts.ops.read = ts_read;
 	t->chan.family = AF_INET;
 	memcpy(t->chan.src, "\x0a\x00\x00\x01", 4);
 	memcpy(t->chan.dst, "\xe0\x00\x17\x0e", 4);

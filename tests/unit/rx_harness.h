@@ -131,7 +131,8 @@ mem_abort(void *ctx, void *h, enum obj_abort_reason why)
 }
 
 static const struct obj_sink mem_sink = {
-	NULL, mem_begin, mem_write, mem_commit, mem_abort, NULL, NULL, NULL
+	NULL, mem_begin, mem_write, mem_commit, mem_abort, NULL, NULL, NULL,
+	NULL
 };
 
 static unsigned

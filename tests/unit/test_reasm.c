@@ -217,7 +217,7 @@ test_two_sessions(void)
 static void
 test_hostile_symbols(void)
 {
-	static const uint8_t feis[] = { 1, 2, 5, 6, 128, 129, 130 };
+	static const uint8_t feis[] = { 1, 2, 128, 129, 130 };
 	struct tctx *t = tctx_new(NULL);
 	struct tobj o[2], *op[2];
 	uint8_t pl[600];
@@ -283,6 +283,13 @@ test_hostile_symbols(void)
 		CHECK(feed(t, &s) < 0);
 	}
 	CHECK_EQ_U(stats(t).unsupported_fec, sizeof(feis));
+	/* FEC schemes 5 and 6 are decoded, but not into a No-Code object. */
+	for (i = 5; i <= 6; i++) {
+		s.cp = (uint8_t)i;
+		CHECK(feed(t, &s) < 0);
+	}
+	CHECK_EQ_U(stats(t).unsupported_fec, sizeof(feis));
+	CHECK_EQ_U(stats(t).bad_symbols, 10);
 
 	/* A data-less Close Object packet is a signal, not a symbol. */
 	memset(&s, 0, sizeof(s));
@@ -291,7 +298,7 @@ test_hostile_symbols(void)
 	s.b = 1;
 	s.nofpi = 1;
 	CHECK(feed(t, &s) == 0);
-	CHECK_EQ_U(stats(t).bad_symbols, 8);
+	CHECK_EQ_U(stats(t).bad_symbols, 10);
 	CHECK_EQ_U(t->ts.ncommits, 0);
 	tobjs_free(o, 2);
 	tctx_free(t);

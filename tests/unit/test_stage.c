@@ -2,8 +2,8 @@
 /*
  * test_stage.c: objects through the obj_sink and the committer thread:
  * out-of-order staging, lengths, names and types, aborts, a full commit
- * queue, write runs, batches and playlist pins.  Content decoding and
- * digests are in test_stage_enc.c.
+ * queue, write runs, read-back, batches and playlist pins.  Content
+ * decoding and digests are in test_stage_enc.c.
  */
 #include "stage_harness.h"
 
@@ -287,6 +287,51 @@ test_write_runs(void)
 }
 
 /*
+ * read() gives back what write() staged (FEC decoding needs it), also
+ * bytes still gathered in the run buffer, and refuses ranges outside the
+ * object; the object then commits as usual.
+ */
+static void
+test_read_back(void)
+{
+	enum { LEN = 150000 };
+	static uint8_t body[LEN], back[LEN];
+	const struct obj_sink *s;
+	struct obj_meta m;
+	size_t off, n;
+	void *h;
+
+	REQUIRE(setup(CONF_FSYNC_NEVER, 0) == 0);
+	s = stage_sink();
+	REQUIRE(s->read != NULL);
+	fill(body, LEN, 77);
+	m = meta(1, "fec/back.bin", LEN);
+	REQUIRE((h = s->begin(s->ctx, &m.key, LEN)) != NULL);
+	/* Two small writes sit in the run buffer: read across them. */
+	CHECK(s->write(s->ctx, h, 0, body, 1000) == 0);
+	CHECK(s->write(s->ctx, h, 1000, body + 1000, 1000) == 0);
+	CHECK(s->read(s->ctx, h, 500, back, 1000) == 0);
+	CHECK(memcmp(back, body + 500, 1000) == 0);
+	/* The rest backwards, in pieces, some through the run buffer. */
+	for (off = LEN; off > 2000; off -= n) {
+		n = off - 2000 < 7000 ? off - 2000 : 7000;
+		CHECK(s->write(s->ctx, h, off - n, body + off - n, n) == 0);
+		CHECK(s->read(s->ctx, h, off - n, back, n) == 0);
+		CHECK(memcmp(back, body + off - n, n) == 0);
+	}
+	CHECK(s->read(s->ctx, h, 0, back, LEN) == 0);
+	CHECK(memcmp(back, body, LEN) == 0);
+	CHECK(s->read(s->ctx, h, LEN - 10, back, 11) == -1);
+	CHECK(s->read(s->ctx, h, UINT64_MAX, back, 1) == -1);
+	CHECK(s->read(s->ctx, h, LEN, back, 0) == 0);
+	s->commit(s->ctx, h, &m);
+	CHECK(wait_result(1) == OBJ_OK);
+	CHECK(served("/fec/back.bin", body, LEN, NULL));
+	CHECK_EQ_U(tmp_count(), 0);
+	teardown();
+}
+
+/*
  * A burst piles up behind a blocked committer (fsync = commit), then goes
  * through in batches that mix outcomes: plain and gzip bodies, a digest
  * mismatch, a name that cannot be served, one path twice.  Each job gets
@@ -400,4 +445,4 @@ test_playlist_pins(void)
 
 TEST_MAIN(TEST(test_plain), TEST(test_names_and_types), TEST(test_abort),
     TEST(test_queue_full), TEST(test_write_runs), TEST(test_batch),
-    TEST(test_playlist_pins))
+    TEST(test_playlist_pins), TEST(test_read_back))
