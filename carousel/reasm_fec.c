@@ -155,6 +155,8 @@ fec_pick_codec(struct reasm *r, struct obj *o, const struct decl *dc)
 		why = "no codec";
 	else if (r->sink->read == NULL)
 		why = "the sink cannot read back";
+	else if (r->p.fec_max_object_bytes == 0)
+		why = "FEC decoding turned off";
 	else if (p->a_large > c->max_k || (uint64_t)p->a_large * p->e >
 	    r->p.fec_max_object_bytes)
 		why = "source blocks too large";
@@ -382,6 +384,12 @@ fec_repair_add(struct reasm *r, struct obj *o, uint32_t sbn, uint32_t esi,
 		return;
 	}
 	r->st.fec_repair_held++;
+}
+
+int
+reasm_fec_decodes(const struct obj *o)
+{
+	return o->fec != NULL && o->fec->codec != NULL;
 }
 
 void

@@ -314,6 +314,8 @@ int	reasm_fec_fei(struct reasm *r, const struct decl *dc,
 int	reasm_fec_init(struct reasm *r, struct obj *o, uint8_t fei,
 	    const struct decl *dc, const struct pinfo *hint, uint64_t len,
 	    uint32_t e, uint32_t b);
+/* Does o decode FEC (a FEC object with a usable codec)? */
+int	reasm_fec_decodes(const struct obj *o);
 /* Free o's FEC state (repair symbols held); o->fec may be NULL. */
 void	reasm_fec_free(struct reasm *r, struct obj *o);
 /* Source symbols in pi for FEC object o, or -1 unless pi fits exactly. */

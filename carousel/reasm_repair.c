@@ -121,8 +121,15 @@ void
 reasm_repair_closed(struct reasm *r, struct sess *s, struct decl *dc,
     uint64_t now)
 {
+	/*
+	 * The Close Object flag rides the object's last packet, after every
+	 * repair symbol: what a FEC object still lacks then is loss FEC
+	 * could not fix with this cycle's symbols.
+	 */
 	if (dc->obj != NULL && dc->obj->close_seen)
-		(void)reasm_repair_obj(r, s, dc->obj, OBJ_REPAIR_CLOSE, now);
+		(void)reasm_repair_obj(r, s, dc->obj,
+		    reasm_fec_decodes(dc->obj) ? OBJ_REPAIR_LOSS :
+		    OBJ_REPAIR_CLOSE, now);
 }
 
 int

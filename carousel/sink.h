@@ -8,8 +8,9 @@
  * Life of a handle: begin() -> any number of write() (and read()) ->
  * exactly one of commit() or abort(), each of which consumes the handle.
  * All calls for one handle come from one thread.  commit() is
- * asynchronous: the daemon verifies (decoding, length, digest) and publishes later, and reports the
- * outcome through the result callback it was given (see rx_commit_result).
+ * asynchronous: the daemon verifies (decoding, length, digest) and
+ * publishes later, and reports the outcome through the result callback
+ * it was given (see rx_commit_result).
  */
 #ifndef NIPCACHE_SINK_H
 #define NIPCACHE_SINK_H

@@ -168,6 +168,21 @@ parse_max_object(struct conf *c, const char *v, char *why, size_t n)
 	return parse_size_in(&c->reasm.max_object_bytes, v, 1, 1ULL << 40, why, n);
 }
 
+/* FEC repair symbols held per object (also the largest block decoded). */
+static int
+parse_fec_object(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->reasm.fec_max_object_bytes, v, 0, 1ULL << 32,
+	    why, n);
+}
+
+static int
+parse_fec_total(struct conf *c, const char *v, char *why, size_t n)
+{
+	return parse_size_in(&c->reasm.fec_max_total_bytes, v, 0, 1ULL << 36,
+	    why, n);
+}
+
 static int
 parse_inflight(struct conf *c, const char *v, char *why, size_t n)
 {
@@ -598,6 +613,8 @@ static const struct conf_key {
 	{ "carousel", "prefdt_bytes", parse_prefdt_bytes },
 	{ "carousel", "max_object_size", parse_max_object },
 	{ "carousel", "max_inflight_bytes", parse_inflight },
+	{ "carousel", "fec_object_bytes", parse_fec_object },
+	{ "carousel", "fec_total_bytes", parse_fec_total },
 	{ "carousel", "max_objects_per_session", parse_objs_per_session },
 	{ "carousel", "max_sessions", parse_max_sessions },
 	{ "cache", "dir", parse_dir },

@@ -283,7 +283,7 @@ test_unrecoverable_rs(void)
 	CHECK(stats(t).fec_bytes_now > 0);	/* block 1's parity */
 	close_object(t, &f);
 	CHECK_EQ_U(rp.calls, 1);
-	CHECK_EQ_U(rp.why, OBJ_REPAIR_CLOSE);
+	CHECK_EQ_U(rp.why, OBJ_REPAIR_LOSS);
 	CHECK_EQ_U(rp.n, 2);
 	CHECK_EQ_U(rp.r[0].off, 9 * 100);
 	CHECK_EQ_U(rp.r[0].len, 100);
