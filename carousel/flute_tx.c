@@ -14,12 +14,10 @@
 
 #define LCT_FIXED_LEN	16	/* fixed header, CCI, TSI and TOI */
 #define EXT_FDT_LEN	4
-#define EXT_FTI_LEN	16
 #define EXT_NACI_HET	68
 #define EXT_NACI_FIXED	12	/* HET, HEL, four IDs, reserved, name_len */
 #define FPI_LEN		4
 #define NTP_UNIX_DELTA	2208988800ll
-#define RESOLVE_MAX	4096
 
 static uint8_t *
 put_be(uint8_t *p, uint64_t v, unsigned bytes)
@@ -41,18 +39,16 @@ size_t
 ftx_header_len(const struct ftx_pkt *h)
 {
 	return LCT_FIXED_LEN + (h->has_fdt ? EXT_FDT_LEN : 0) +
-	    (h->has_fti ? EXT_FTI_LEN : 0) + ftx_naci_len(h->naci) + FPI_LEN;
+	    ftx_fti_len(h) + ftx_naci_len(h->naci) + FPI_LEN;
 }
 
 /* Every field must fit the width the wire gives it. */
 static int
 header_valid(const struct ftx_pkt *h)
 {
-	if (h->sbn > 0xffff || h->esi > 0xffff)
+	if (!ftx_fec_valid(h))
 		return 0;
 	if (h->has_fdt && h->fdt_instance >= FTX_INSTANCE_MOD)
-		return 0;
-	if (h->has_fti && h->transfer_len > FTX_MAX_TRANSFER)
 		return 0;
 	if (h->naci != NULL && h->naci->name_len > FTX_NACI_NAME_MAX)
 		return 0;
@@ -91,7 +87,7 @@ ftx_write_header(const struct ftx_pkt *h, uint8_t *buf, size_t cap)
 	*p++ = 0x80 | 0x20 | (h->close_session ? 0x02 : 0) |
 	    (h->close_object ? 0x01 : 0);	/* S=1, O=1, H=0 */
 	*p++ = (uint8_t)((len - FPI_LEN) / 4);	/* HDR_LEN in words */
-	*p++ = 0;				/* CP = FEI 0 */
+	*p++ = h->fei;				/* CP = FEI */
 	p = put_be(p, 0, 4);			/* CCI */
 	p = put_be(p, h->tsi, 4);
 	p = put_be(p, h->toi, 4);
@@ -99,18 +95,11 @@ ftx_write_header(const struct ftx_pkt *h, uint8_t *buf, size_t cap)
 		*p++ = 192;			/* EXT_FDT, V=1 */
 		p = put_be(p, (1u << 20) | h->fdt_instance, 3);
 	}
-	if (h->has_fti) {
-		*p++ = 64;			/* EXT_FTI, HEL=4 */
-		*p++ = EXT_FTI_LEN / 4;
-		p = put_be(p, h->transfer_len, 6);
-		p = put_be(p, 0, 2);		/* FEC Instance ID slot */
-		p = put_be(p, h->symbol_len, 2);
-		p = put_be(p, h->max_sbl, 4);
-	}
+	if (h->has_fti)
+		p = ftx_put_fti(p, h);
 	if (h->naci != NULL)
 		p = put_naci(p, h->naci);
-	p = put_be(p, h->sbn, 2);
-	put_be(p, h->esi, 2);
+	ftx_put_fpi(p, h);
 	return (int)len;
 }
 
@@ -332,6 +321,25 @@ sb_attr(struct sbuf *b, const char *name, const char *val)
 	sb_printf(b, "\"");
 }
 
+/* The FEC OTI of a File whose FEI is not the instance's No-Code. */
+static void
+fdt_file_fec(struct sbuf *b, const struct ftx_file *f)
+{
+	char ssi[BASE64_ENCODE_RAW_LENGTH(sizeof(f->ssi)) + 1] = "";
+	size_t n = f->ssi_len < sizeof(f->ssi) ? f->ssi_len : sizeof(f->ssi);
+
+	sb_printf(b, " FEC-OTI-FEC-Encoding-ID=\"%u\" FEC-OTI-Encoding-Symbol-"
+	    "Length=\"%u\"", f->fei, f->symbol_len);
+	if (f->max_sbl != 0 && f->max_n != 0)
+		sb_printf(b, " FEC-OTI-Maximum-Source-Block-Length=\"%u\" "
+		    "FEC-OTI-Max-Number-of-Encoding-Symbols=\"%u\"",
+		    f->max_sbl, f->max_n);
+	base64_encode_raw(ssi, n, f->ssi);
+	ssi[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+	if (n > 0)
+		sb_printf(b, " FEC-OTI-Scheme-Specific-Info=\"%s\"", ssi);
+}
+
 static void
 fdt_file(struct sbuf *b, const struct ftx_file *f)
 {
@@ -348,7 +356,9 @@ fdt_file(struct sbuf *b, const struct ftx_file *f)
 		sb_attr(b, "Content-Type", f->content_type);
 	if (f->content_encoding != NULL)
 		sb_attr(b, "Content-Encoding", f->content_encoding);
-	if (f->max_sbl != 0)
+	if (f->fei != 0)
+		fdt_file_fec(b, f);
+	else if (f->max_sbl != 0)
 		sb_printf(b, " FEC-OTI-Maximum-Source-Block-Length=\"%u\"",
 		    f->max_sbl);
 	if (f->has_md5) {
@@ -583,218 +593,4 @@ ftx_naci_parse(const char *s, struct ftx_naci *n)
 	n->name_len = (uint8_t)len;
 	memcpy(n->name, s, len);
 	return 0;
-}
-
-/* Find the end of the current line and the start of the next. */
-static size_t
-line_at(const char *pl, size_t len, size_t pos, size_t *next)
-{
-	const char *nl = memchr(pl + pos, '\n', len - pos);
-	size_t end = nl != NULL ? (size_t)(nl - pl) : len;
-
-	*next = nl != NULL ? end + 1 : len;
-	if (end > pos && pl[end - 1] == '\r')
-		end--;
-	return end;
-}
-
-static int
-copy_uri(const char *s, size_t n, char *uri, size_t cap)
-{
-	if (n == 0 || n >= cap || memchr(s, '\0', n) != NULL)
-		return 0;
-	memcpy(uri, s, n);
-	uri[n] = '\0';
-	return 1;
-}
-
-/* The URI="..." attribute of an attribute list (RFC 8216 section 4.2). */
-static int
-attr_uri(const char *s, const char *end, char *uri, size_t cap)
-{
-	while (s < end) {
-		const char *eq = memchr(s, '=', (size_t)(end - s));
-		const char *v, *ve;
-
-		if (eq == NULL)
-			return 0;
-		v = eq + 1;
-		if (v < end && *v == '"') {
-			ve = memchr(v + 1, '"', (size_t)(end - v - 1));
-			if (ve == NULL)
-				return 0;
-			if (eq - s == 3 && memcmp(s, "URI", 3) == 0)
-				return copy_uri(v + 1, (size_t)(ve - v - 1),
-				    uri, cap);
-			ve++;
-		} else {
-			ve = memchr(v, ',', (size_t)(end - v));
-			ve = ve != NULL ? ve : end;
-		}
-		s = ve < end && *ve == ',' ? ve + 1 : ve;
-	}
-	return 0;
-}
-
-static int
-tag_is(const char *s, const char *end, const char *tag)
-{
-	size_t n = strlen(tag);
-
-	return (size_t)(end - s) >= n && memcmp(s, tag, n) == 0;
-}
-
-/* A tag line: 1 with a URI if it is a tag that names one. */
-static int
-hls_tag(const char *s, const char *end, char *uri, size_t cap,
-    enum ftx_hls_kind *kind)
-{
-	static const struct {
-		const char		*tag;
-		enum ftx_hls_kind	kind;
-	} tags[] = {
-		{ "#EXT-X-MAP:", FTX_HLS_MAP },
-		{ "#EXT-X-KEY:", FTX_HLS_KEY },
-		{ "#EXT-X-SESSION-KEY:", FTX_HLS_KEY },
-		{ "#EXT-X-MEDIA:", FTX_HLS_PLAYLIST },
-		{ "#EXT-X-I-FRAME-STREAM-INF:", FTX_HLS_PLAYLIST },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		if (!tag_is(s, end, tags[i].tag))
-			continue;
-		*kind = tags[i].kind;
-		return attr_uri(s + strlen(tags[i].tag), end, uri, cap);
-	}
-	return 0;
-}
-
-static enum ftx_hls_kind
-uri_kind(const char *uri, int variant)
-{
-	size_t n = strcspn(uri, "?#");
-
-	if (variant || (n >= 5 && strncasecmp(uri + n - 5, ".m3u8", 5) == 0) ||
-	    (n >= 4 && strncasecmp(uri + n - 4, ".m3u", 4) == 0))
-		return FTX_HLS_PLAYLIST;
-	return FTX_HLS_SEGMENT;
-}
-
-int
-ftx_hls_next(const char *pl, size_t len, size_t *pos, char *uri,
-    size_t cap, enum ftx_hls_kind *kind)
-{
-	int variant = 0;
-	size_t end, next;
-
-	for (; *pos < len; *pos = next) {
-		end = line_at(pl, len, *pos, &next);
-		if (end == *pos)
-			continue;
-		if (pl[*pos] == '#') {
-			if (tag_is(pl + *pos, pl + end, "#EXT-X-STREAM-INF:"))
-				variant = 1;
-			else if (hls_tag(pl + *pos, pl + end, uri, cap, kind)) {
-				*pos = next;
-				return 1;
-			}
-			continue;
-		}
-		if (copy_uri(pl + *pos, end - *pos, uri, cap)) {
-			*kind = uri_kind(uri, variant);
-			*pos = next;
-			return 1;
-		}
-		variant = 0;
-	}
-	return 0;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode s[0 .. n) into out; -1 on a bad escape, NUL or overflow. */
-static int
-pct_decode(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			if (i + 2 >= n)
-				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (c == '\0' || o + 1 >= cap)
-			return -1;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/* Fold "." and ".." of a '/'-separated path into out; -1 if it escapes. */
-static int
-fold_path(char *path, char *out, size_t cap)
-{
-	size_t o = 0;
-	char *seg, *save = NULL;
-
-	for (seg = strtok_r(path, "/", &save); seg != NULL;
-	    seg = strtok_r(NULL, "/", &save)) {
-		if (strcmp(seg, ".") == 0)
-			continue;
-		if (strcmp(seg, "..") == 0) {
-			if (o == 0)
-				return -1;
-			while (o > 0 && out[--o] != '/')
-				;
-			continue;
-		}
-		if (o + (o > 0) + strlen(seg) + 1 > cap)
-			return -1;
-		if (o > 0)
-			out[o++] = '/';
-		memcpy(out + o, seg, strlen(seg));
-		o += strlen(seg);
-	}
-	out[o] = '\0';
-	return o > 0 ? 0 : -1;
-}
-
-int
-ftx_hls_resolve(const char *dir, const char *uri, char *out, size_t cap)
-{
-	char path[RESOLVE_MAX];
-	size_t n = strcspn(uri, "?#"), dl = strlen(dir);
-	size_t colon = strcspn(uri, ":/?#");
-
-	if (n == 0 || uri[0] == '/' || (colon < n && uri[colon] == ':'))
-		return -1;
-	if (dl + 2 >= sizeof(path))
-		return -1;
-	memcpy(path, dir, dl);
-	if (dl > 0)
-		path[dl++] = '/';
-	if (pct_decode(uri, n, path + dl, sizeof(path) - dl) < 0)
-		return -1;
-	return fold_path(path, out, cap);
 }

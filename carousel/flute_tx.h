@@ -41,8 +41,10 @@ struct ftx_naci {
 
 /*
  * One ALC packet header.  The builder always writes V=1, C=0, S=1, O=1,
- * H=0 (32-bit TSI and TOI), CP=0 and an SBN16|ESI16 FEC Payload ID, and
- * adds EXT_FDT (V=1), EXT_FTI (FEI 0 layout) and EXT_NACI when asked.
+ * H=0 (32-bit TSI and TOI), the codepoint CP = fei and the FEC Payload ID
+ * of that FEI (0: SBN16|ESI16, 5: SBN24|ESI8, 6: SBN8|ESI24), and adds
+ * EXT_FDT (V=1), EXT_FTI (the FEI's layout, protocols.md 2.2) and EXT_NACI
+ * when asked.  A zeroed struct is a Compact No-Code (FEI 0) packet.
  */
 struct ftx_pkt {
 	uint32_t	tsi;
@@ -51,14 +53,35 @@ struct ftx_pkt {
 	uint8_t		close_session;	/* A flag */
 	uint8_t		has_fdt;	/* add EXT_FDT (TOI 0) */
 	uint32_t	fdt_instance;	/* < FTX_INSTANCE_MOD */
-	uint8_t		has_fti;	/* add EXT_FTI (16 bytes) */
-	uint64_t	transfer_len;	/* EXT_FTI L, <= FTX_MAX_TRANSFER */
-	uint16_t	symbol_len;	/* EXT_FTI E */
-	uint32_t	max_sbl;	/* EXT_FTI B */
-	uint32_t	sbn;		/* <= 0xffff */
-	uint32_t	esi;		/* <= 0xffff */
+	uint8_t		fei;		/* FTX_FEI_*: codepoint and layouts */
+	uint8_t		has_fti;	/* add EXT_FTI (ftx_fti_len bytes) */
+	uint64_t	transfer_len;	/* EXT_FTI L (F); see ftx_fec_valid */
+	uint16_t	symbol_len;	/* EXT_FTI E (T) */
+	uint32_t	max_sbl;	/* EXT_FTI B: FEI 0 32 bits, FEI 5 8 */
+	uint16_t	max_n;		/* FEI 5 EXT_FTI max_n, <= 255 */
+	uint8_t		z;		/* FEI 6 EXT_FTI Z, N and Al, */
+	uint16_t	sub_blocks;	/* each >= 1 */
+	uint8_t		al;
+	uint32_t	sbn;		/* FEI 0: 16 bits, 5: 24, 6: 8 */
+	uint32_t	esi;		/* FEI 0: 16 bits, 5: 8, 6: 24 */
 	const struct ftx_naci *naci;	/* add EXT_NACI; NULL: none (borrowed) */
 };
+
+/* The FEC Encoding IDs the builder writes. */
+#define FTX_FEI_NOCODE	0	/* Compact No-Code, RFC 5445 */
+#define FTX_FEI_RS8	5	/* Reed-Solomon over GF(2^8), RFC 5510 */
+#define FTX_FEI_RAPTORQ	6	/* RaptorQ, RFC 6330 */
+
+/*
+ * flute_tx_fec.c: the parts of a header that depend on the FEI.  Bytes of
+ * EXT_FTI for h (0 without has_fti; 12 for FEI 5, else 16); whether the
+ * payload ID, EXT_FTI and codepoint of h fit their wire widths; and the
+ * writers of EXT_FTI and of the FEC Payload ID, which return the end.
+ */
+size_t	ftx_fti_len(const struct ftx_pkt *h);
+int	ftx_fec_valid(const struct ftx_pkt *h);
+uint8_t *ftx_put_fti(uint8_t *p, const struct ftx_pkt *h);
+uint8_t *ftx_put_fpi(uint8_t *p, const struct ftx_pkt *h);
 
 /* Bytes of EXT_NACI for a name of name_len bytes (12 to 76, or 0 if NULL). */
 size_t	ftx_naci_len(const struct ftx_naci *n);
@@ -151,6 +174,17 @@ struct ftx_file {
 	uint8_t		has_md5;
 	uint8_t		md5[16];	/* of the decoded content */
 	uint32_t	max_sbl;	/* 0, or a per-file B override */
+	/*
+	 * FEC other than No-Code: with fei != 0 the File carries its own
+	 * FEC-OTI-FEC-Encoding-ID, -Maximum-Source-Block-Length (max_sbl),
+	 * -Encoding-Symbol-Length, -Max-Number-of-Encoding-Symbols and,
+	 * when ssi_len != 0, -Scheme-Specific-Info (base64 of ssi).
+	 */
+	uint8_t		fei;
+	uint16_t	symbol_len;
+	uint32_t	max_n;
+	uint8_t		ssi_len;	/* <= 4 */
+	uint8_t		ssi[4];		/* RaptorQ: Z(8) N(16) Al(8) */
 };
 
 /* Instance-wide attributes: Expires and the FEC OTI defaults. */

@@ -126,7 +126,8 @@ entry_content(struct entry *e, int fd)
 	}
 	e->obj.max_sbl = nc_block_for(e->obj.src.len);
 	if (e->obj.max_sbl == 0) {
-		log_warnx_rl("%s: too big for 16-bit block numbers", e->path);
+		log_warnx_rl("%s: too big for the source block numbers",
+		    e->path);
 		return -1;
 	}
 	return 0;

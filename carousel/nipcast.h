@@ -78,6 +78,10 @@ struct nc_opts {
 	uint16_t	symbol_len;
 	int		symbol_given;
 	uint32_t	max_sbl;
+	int		block_given;
+	uint8_t		fec;		/* --fec: FTX_FEI_* (0, 5 or 6) */
+	uint32_t	overhead;	/* --overhead, percent of repair */
+	int		overhead_given;
 	int		gzip;
 	int		md5;
 	int		ctype_from_ext;
@@ -124,6 +128,7 @@ struct nc_obj {
 	uint8_t		md5[16];	/* of the decoded content */
 	uint32_t	max_sbl;	/* B used for this object */
 	struct nc_src	src;
+	uint64_t	sends;		/* times sent (RaptorQ: fresh ESIs) */
 };
 
 /* One FDT instance with the file list it was built from. */
@@ -157,8 +162,22 @@ int	nc_tx_fdt(struct nc_fdt *f);
  * Send every packet of an object once, preceded by the FDT instance f
  * that describes it and with f repeated every FDT interval.  0, or -1 on
  * a socket error (logged); an unreadable file is logged and skipped.
+ * Counts the send in ob->sends.
  */
-int	nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f);
+int	nc_tx_object(struct nc_obj *ob, struct nc_fdt *f);
+/*
+ * For nipcast_fec.c.  nc_tx_queue: one packet (dropped on purpose with
+ * --loss), the payload borrowed until the next nc_tx_flush; 0 or -1.
+ * nc_tx_fdt_due: send f again if its FDT interval has passed (f may be
+ * NULL); 0 or -1.  nc_src_read: n object bytes from off (fd: the open
+ * file, if any); a file that shrank reads as zeros and gives -1.
+ */
+int	nc_tx_queue(const struct ftx_pkt *h, const uint8_t *payload,
+	    size_t len);
+int	nc_tx_flush(void);
+int	nc_tx_fdt_due(struct nc_fdt *f);
+int	nc_src_read(const struct nc_src *s, int fd, uint64_t off,
+	    uint8_t *buf, size_t n);
 /* When a sent FDT is due again (a little less than --fdt-interval). */
 uint64_t nc_fdt_ival_ns(void);
 /* Log the totals (info level). */
@@ -250,6 +269,61 @@ int	nc_gzip_fd(int in, uint64_t len, int out, uint64_t off,
  */
 uint32_t nc_block_for(uint64_t transfer_len);
 const char *nc_ctype(const char *name);
+
+/*
+ * nipcast_fec.c: objects sent with --fec rs (FEI 5) or raptorq (FEI 6).
+ * The block geometry of an object follows from its length and the
+ * options alone, so the FDT, EXT_FTI and the packets always agree.
+ */
+#define NC_FEC_OVERHEAD_DEFAULT	20	/* percent, when --fec is given */
+#define NC_FEC_OVERHEAD_MAX	400
+#define NC_FEC_RQ_BLOCK		1024	/* RaptorQ symbols per block */
+
+struct nc_fec_oti {
+	uint8_t		fei;		/* FTX_FEI_RS8 or FTX_FEI_RAPTORQ */
+	uint16_t	e;		/* E (T) */
+	uint32_t	b;		/* B; RaptorQ: KL, the largest block */
+	uint32_t	max_n;		/* B + its repair symbols */
+	uint8_t		z;		/* RaptorQ: Z, N = 1 and Al */
+	uint16_t	n;
+	uint8_t		al;
+	uint32_t	overhead;	/* percent */
+	struct fec_part	part;
+};
+
+/* "none", "rs", "raptorq" to 0, 5, 6, or -1; and back ("?" if unknown). */
+int	nc_fec_scheme(const char *name);
+const char *nc_fec_name(uint8_t fei);
+/* The largest k with k + ceil(k * overhead / 100) <= 255 (RS blocks). */
+uint32_t nc_fec_rs_max_b(uint32_t overhead);
+/*
+ * The OTI and partition of an object of len bytes under o's --fec: 0, or
+ * -1 when the scheme cannot carry it (RaptorQ: more than 255 blocks of
+ * at most 56403 symbols; RS: more than 2^24 blocks).
+ */
+int	nc_fec_oti(const struct nc_opts *o, uint64_t len, struct nc_fec_oti *f);
+/* Repair symbols sent per cycle for block sbn. */
+uint32_t nc_fec_nrep(const struct nc_fec_oti *f, uint32_t sbn);
+/*
+ * The first repair ESI of a block of k symbols with nrep repair symbols
+ * on the round-th send of the object: k for RS; for RaptorQ each round
+ * continues after the previous one's, wrapping before 2^24.
+ */
+uint32_t nc_fec_esi0(const struct nc_fec_oti *f, uint32_t k, uint32_t nrep,
+	    uint64_t round);
+/* Packets of one send: every source and repair symbol (1 when empty). */
+uint64_t nc_fec_packets(const struct nc_fec_oti *f);
+/* The EXT_FTI fields of h, and the FEC-OTI of an FDT File. */
+void	nc_fec_header(const struct nc_fec_oti *f, struct ftx_pkt *h);
+void	nc_fec_file(const struct nc_fec_oti *f, struct ftx_file *file);
+/*
+ * Send every block of ob (fd: its open file, or -1) once, source symbols
+ * then repair, f repeated every FDT interval, EXT_FTI on the first packet
+ * if fti.  0, or -1 on an output error; an object the scheme cannot carry
+ * is logged and skipped.
+ */
+int	nc_fec_send(const struct nc_opts *o, const struct nc_obj *ob, int fd,
+	    struct nc_fdt *f, int fti);
 
 /* gzip len bytes into a new malloc()ed buffer: 0 or -1. */
 int	nc_gzip_mem(const uint8_t *in, size_t len, uint8_t **out,
@@ -367,6 +441,13 @@ struct nc_desc {
 	uint64_t	rate;		/* BitRate when none is given; 0: omit */
 	int64_t		updated;	/* VersionUpdate, Unix seconds */
 	struct nc_repair repair;	/* [network] defaults */
+	/*
+	 * --fec and --overhead of the supervisor (not in the file): each
+	 * service session signals them in ForwardErrorCorrectionParameters
+	 * when fec_fei != 0.
+	 */
+	uint8_t		fec_fei;
+	uint32_t	fec_overhead;
 };
 
 enum nc_doc {

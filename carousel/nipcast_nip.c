@@ -44,7 +44,7 @@
 #include "nipcast.h"
 
 #define DESC_MAX	(1u << 20)	/* bytes of description read */
-#define ARGV_MAX	24
+#define ARGV_MAX	28
 #define STOP_WAIT_MS	3000
 #define BACKOFF_MIN_MS	500
 #define BACKOFF_MAX_MS	30000
@@ -168,6 +168,8 @@ desc_load(const char *path, struct nc_desc *d)
 	}
 	d->rate = nip.o->rate;
 	d->updated = util_wall_s();
+	d->fec_fei = nip.o->fec;
+	d->fec_overhead = nip.o->overhead;
 	return 0;
 }
 
@@ -387,6 +389,17 @@ spec_service(struct child *c, const struct nc_desc *d, const struct nc_svc *s)
 		fatalx("%s: URL too long", s->name);
 	argv_add(c, "--url-base");
 	argv_add(c, "%s", base);
+	/*
+	 * FEC on the service sessions only, where the gateway configuration
+	 * signals it; the announcement and gateway sessions stay No-Code, so
+	 * that any gateway can bootstrap from them.
+	 */
+	if (d->fec_fei != FTX_FEI_NOCODE) {
+		argv_add(c, "--fec");
+		argv_add(c, "%s", nc_fec_name(d->fec_fei));
+		argv_add(c, "--overhead");
+		argv_add(c, "%u", d->fec_overhead);
+	}
 	argv_add(c, "%s", s->hls);
 }
 

@@ -334,7 +334,8 @@ lobj_check(struct lobj *e)
 		log_warn_rl("%s", e->path);
 		lobj_drop(e);
 	} else if (lobj_install(e, data, &st) < 0) {
-		log_warnx_rl("%s: too big for 16-bit block numbers", e->path);
+		log_warnx_rl("%s: too big for the source block numbers",
+		    e->path);
 		lobj_drop(e);
 	}
 }

@@ -27,12 +27,13 @@ usage(void)
 "usage: nipcast -g GROUP:PORT [-i IFADDR] [-t TSI] [-r BITS_PER_S]\n"
 "               [-c CYCLES] [--live] [--url-base URL]\n"
 "               [--loss FRACTION --seed N] [--output FORMAT]\n"
+"               [--fec none|rs|raptorq [--overhead PERCENT]]\n"
 "               [--naci NET:CARRIER:LINK:SERVICE[:NAME]] [options] PATH...\n"
 "       nipcast -g GROUP:PORT [options] --objects LIST\n"
 "       nipcast --nip DESC [-i IFADDR] [-r RATE] [--ttl N] [-v]\n"
 "       nipcast --nip DESC --nip-dump DIR\n"
 "Send files and folders (recursively) as a FLUTE v1 carousel\n"
-"(Compact No-Code FEC).\n"
+"(Compact No-Code FEC, or Reed-Solomon or RaptorQ with --fec).\n"
 "  -g GROUP:PORT       destination, e.g. 239.1.1.1:5000 or [ff15::1]:5000\n"
 "  -i IFADDR|IFNAME    source interface (address is also bound as source)\n"
 "  -t TSI              transport session identifier (default 1)\n"
@@ -57,13 +58,24 @@ usage(void)
 "  --seed N            seed of --loss and --shuffle (default 1)\n"
 "  --ttl N             multicast TTL / hop limit (default 1)\n"
 "  --symbol-size N     encoding symbol length E in bytes (default 1428)\n"
-"  --block N           maximum source block length B (default 64)\n"
+"  --block N           maximum source block length B (default 64; with\n"
+"                      --fec rs the largest B that leaves room for the\n"
+"                      repair symbols in 255, with raptorq 1024)\n"
+"  --fec SCHEME        FEC of the objects (not of the FDT): none (default,\n"
+"                      Compact No-Code, FEI 0), rs (Reed-Solomon GF(2^8),\n"
+"                      FEI 5) or raptorq (RaptorQ, FEI 6); every mode,\n"
+"                      --live, --objects and --nip (its service sessions,\n"
+"                      signalled in the gateway configuration) included\n"
+"  --overhead PERCENT  repair symbols per source block, 1 to 400 percent\n"
+"                      of its source symbols (default 20; needs --fec);\n"
+"                      raptorq sends new repair symbols every cycle\n"
 "  --gzip              send objects gzip-encoded (Content-Encoding gzip)\n"
 "  --no-md5            do not announce Content-MD5\n"
 "  --fdt-interval MS   repeat the FDT at least this often (default 500)\n"
 "  --content-type-from-ext, --no-content-type-from-ext\n"
 "                      announce Content-Type from the extension (default on)\n"
 "  --shuffle           send the symbols of each object in random order\n"
+"                      (with --fec: of each source block, repair included)\n"
 "  --toi-start N       first TOI to allocate (default 1)\n"
 "  -v                  more messages (repeat for debug)\n");
 	fputs(nc_out_help(), stdout);
@@ -114,11 +126,41 @@ parse_loss(const char *s, double *out)
 	    *out >= 1 ? -1 : 0;
 }
 
+/* --fec SCHEME: a bad name is said here, with the names known. */
+static int
+parse_fec(const char *s, struct nc_opts *o)
+{
+	int fei = nc_fec_scheme(s);
+
+	if (fei < 0) {
+		log_warnx("--fec %s: unknown scheme (none, rs or raptorq)", s);
+		return -2;
+	}
+	o->fec = (uint8_t)fei;
+	return 0;
+}
+
+/* --overhead PERCENT: 0 would signal FEC without repair (use none). */
+static int
+parse_overhead(const char *s, struct nc_opts *o)
+{
+	uint64_t v;
+
+	if (nc_parse_u64(s, 1, NC_FEC_OVERHEAD_MAX, &v) < 0) {
+		log_warnx("--overhead %s: a whole percentage from 1 to %d is "
+		    "needed", s, NC_FEC_OVERHEAD_MAX);
+		return -2;
+	}
+	o->overhead = (uint32_t)v;
+	o->overhead_given = 1;
+	return 0;
+}
+
 enum {
 	OPT_LIVE = 256, OPT_URL_BASE, OPT_LOSS, OPT_SEED, OPT_TTL,
 	OPT_SYMBOL, OPT_BLOCK, OPT_GZIP, OPT_NO_MD5, OPT_FDT_IVAL,
 	OPT_CT_EXT, OPT_NO_CT_EXT, OPT_SHUFFLE, OPT_TOI_START, OPT_OBJECTS,
-	OPT_NIP, OPT_NIP_DUMP, OPT_NACI, OPT_OUT
+	OPT_NIP, OPT_NIP_DUMP, OPT_NACI, OPT_OUT, OPT_FEC, OPT_OVERHEAD
 };
 
 static const struct option longopts[] = {
@@ -148,6 +190,8 @@ static const struct option longopts[] = {
 	{ "nip", required_argument, NULL, OPT_NIP },
 	{ "nip-dump", required_argument, NULL, OPT_NIP_DUMP },
 	{ "naci", required_argument, NULL, OPT_NACI },
+	{ "fec", required_argument, NULL, OPT_FEC },
+	{ "overhead", required_argument, NULL, OPT_OVERHEAD },
 	/* The options of the --output formats, parsed by nc_out_option. */
 	{ "output", required_argument, NULL, OPT_OUT },
 	{ "source", required_argument, NULL, OPT_OUT },
@@ -197,6 +241,7 @@ parse_opt(struct nc_opts *o, int c, const char *arg, const char *name)
 	case OPT_BLOCK:
 		rc = nc_parse_u64(arg, 1, 65535, &v);
 		o->max_sbl = (uint32_t)v;
+		o->block_given = 1;
 		break;
 	case OPT_GZIP: o->gzip = 1; break;
 	case OPT_NO_MD5: o->md5 = 0; break;
@@ -216,6 +261,8 @@ parse_opt(struct nc_opts *o, int c, const char *arg, const char *name)
 		o->naci_arg = arg;
 		break;
 	case OPT_OUT: rc = nc_out_option(&o->out, name, arg); break;
+	case OPT_FEC: rc = parse_fec(arg, o); break;
+	case OPT_OVERHEAD: rc = parse_overhead(arg, o); break;
 	default: return -1;
 	}
 	return rc;
@@ -237,6 +284,7 @@ opts_default(struct nc_opts *o)
 	o->ctype_from_ext = 1;
 	o->fdt_interval_ms = 500;
 	o->toi_start = 1;
+	o->overhead = NC_FEC_OVERHEAD_DEFAULT;
 }
 
 /* The modes exclude each other; each has its own required arguments. */
@@ -258,6 +306,8 @@ check_mode(const struct nc_opts *o)
 	else if (o->nip != NULL && o->out.fmt != NC_OUT_UDP)
 		why = "--output ts:/gse:/pcap: is for the single-carousel "
 		    "modes; with --nip, run one nipcast per session instead";
+	else if (o->overhead_given && o->fec == FTX_FEI_NOCODE)
+		why = "--overhead needs --fec rs or --fec raptorq";
 	else if (o->has_naci && !nc_desc_text_ok((const char *)o->naci.name))
 		why = "--naci: NAME must be UTF-8 text";
 	else if (o->group_len > 0)
@@ -272,7 +322,7 @@ check_mode(const struct nc_opts *o)
 int
 nc_parse_args(int argc, char **argv, struct nc_opts *o)
 {
-	int c, idx = 0;
+	int c, idx = 0, rc = 0;
 
 	opts_default(o);
 	while ((c = getopt_long(argc, argv, "g:i:t:r:c:vhV", longopts,
@@ -284,9 +334,10 @@ nc_parse_args(int argc, char **argv, struct nc_opts *o)
 				printf("nipcast %s\n", NIPCACHE_VERSION);
 			return -1;
 		}
-		if (c == '?' || parse_opt(o, c, optarg,
-		    longopts[idx].name) < 0) {
-			if (c != '?')
+		if (c == '?' || (rc = parse_opt(o, c, optarg,
+		    longopts[idx].name)) < 0) {
+			/* -2: the option said what is wrong already. */
+			if (c != '?' && rc != -2)
 				log_warnx("bad option argument: %s", optarg);
 			usage_short();
 			return NC_EX_USAGE;

@@ -383,6 +383,26 @@ put_repair(struct util_sb *b, int ind, const struct nc_repair *r)
 	sb_line(b, ind, "</UnicastRepairParameters>");
 }
 
+/*
+ * ForwardErrorCorrectionParameters (protocols.md 5.2): the scheme of the
+ * service sessions' objects; absent means Compact No-Code for FLUTE.  In
+ * the MulticastTransportSession sequence it follows BitRate and precedes
+ * UnicastRepairParameters.  OverheadPercentage is a positive integer.
+ */
+static void
+put_fec(struct util_sb *b, int ind, const struct nc_desc *d)
+{
+	if (d->fec_fei == 0)
+		return;
+	sb_line(b, ind, "<ForwardErrorCorrectionParameters>");
+	sb_ind(b, ind + 1);
+	util_sb_printf(b, "<SchemeIdentifier>urn:ietf:rmt:fec:encoding:%u"
+	    "</SchemeIdentifier>\n", d->fec_fei);
+	sb_elem_u(b, ind + 1, "OverheadPercentage",
+	    d->fec_overhead > 0 ? d->fec_overhead : 1);
+	sb_line(b, ind, "</ForwardErrorCorrectionParameters>");
+}
+
 /* One MulticastSession: the service's playlist and its transport session. */
 static void
 put_session(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s)
@@ -412,6 +432,7 @@ put_session(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s)
 	util_sb_printf(b, " sessionIdleTimeout=\"%d\">\n", IDLE_MS);
 	put_transport(b, 3, d, s->session.group, s->session.port,
 	    s->session.tsi, s->bitrate ? s->bitrate : d->rate);
+	put_fec(b, 3, d);
 	put_repair(b, 3, &s->repair);
 	sb_ind(b, 3);
 	sb_lit(b, "<ServiceComponentIdentifier "

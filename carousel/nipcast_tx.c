@@ -320,8 +320,8 @@ tx_write_out(void)
 	return 0;
 }
 
-static int
-tx_flush(void)
+int
+nc_tx_flush(void)
 {
 	static const struct timespec backoff = { 0, 100000 };
 	unsigned sent = 0;
@@ -359,8 +359,8 @@ tx_flush(void)
 }
 
 /* Queue one packet (or drop it on purpose); flushes a full batch. */
-static int
-tx_queue(const struct ftx_pkt *h, const uint8_t *payload, size_t len)
+int
+nc_tx_queue(const struct ftx_pkt *h, const uint8_t *payload, size_t len)
 {
 	struct ftx_pkt hn = *h;
 	struct msghdr *m;
@@ -387,7 +387,7 @@ tx_queue(const struct ftx_pkt *h, const uint8_t *payload, size_t len)
 		tx.bytes += (uint64_t)hl + len;
 	}
 	if (tx.n >= tx.max || tx.nslots >= tx.max)
-		return tx_flush();
+		return nc_tx_flush();
 	return 0;
 }
 
@@ -405,12 +405,12 @@ nc_tx_fdt(struct nc_fdt *f)
 	ftx_object_fdt(&o, f->id);
 	for (i = 0; i < o.npk; i++) {
 		ftx_object_packet(&o, i, &h, &sym);
-		if (tx_queue(&h, (const uint8_t *)f->xml + sym.offset,
+		if (nc_tx_queue(&h, (const uint8_t *)f->xml + sym.offset,
 		    sym.size) < 0)
 			return -1;
 		tx.fdt_packets++;
 	}
-	if (tx_flush() < 0)
+	if (nc_tx_flush() < 0)
 		return -1;
 	f->last_ns = nc_mono_ns();
 	tx.tail_fdt = f;
@@ -418,8 +418,8 @@ nc_tx_fdt(struct nc_fdt *f)
 }
 
 /* Read object bytes; a file that shrank reads as zeros (and -1). */
-static int
-src_read(const struct nc_src *s, int fd, uint64_t off, uint8_t *buf,
+int
+nc_src_read(const struct nc_src *s, int fd, uint64_t off, uint8_t *buf,
     size_t n)
 {
 	ssize_t r;
@@ -465,14 +465,14 @@ obj_read(struct obj_run *r, uint64_t i, unsigned k, uint8_t *base)
 	if (!r->pk.shuffle) {
 		ftx_object_packet(&r->pk, i, &h, &a);
 		ftx_object_packet(&r->pk, i + k - 1, &h, &b);
-		if (src_read(&r->ob->src, r->fd, a.offset, base,
+		if (nc_src_read(&r->ob->src, r->fd, a.offset, base,
 		    (size_t)(b.offset + b.size - a.offset)) < 0)
 			r->short_read = 1;
 		return;
 	}
 	for (j = 0; j < k; j++) {
 		ftx_object_packet(&r->pk, i + j, &h, &a);
-		if (src_read(&r->ob->src, r->fd, a.offset,
+		if (nc_src_read(&r->ob->src, r->fd, a.offset,
 		    base + (size_t)j * tx.o->symbol_len, a.size) < 0)
 			r->short_read = 1;
 	}
@@ -492,7 +492,7 @@ obj_stage(struct obj_run *r, uint64_t i, unsigned k)
 	for (j = 0; j < k; j++) {
 		ftx_object_packet(&r->pk, i + j, &h, &sym);
 		tx.nslots++;
-		rc = tx_queue(&h, base + (size_t)j * tx.o->symbol_len,
+		rc = nc_tx_queue(&h, base + (size_t)j * tx.o->symbol_len,
 		    sym.size);
 		if (rc < 0)
 			return rc;
@@ -555,8 +555,10 @@ obj_open(struct obj_run *r, const struct nc_obj *ob)
 	memset(r, 0, sizeof(*r));
 	r->ob = ob;
 	r->fd = ob->src.fd;
-	if (ftx_object_init(&r->pk, tx.o->tsi, ob->toi, ob->src.len,
-	    tx.o->symbol_len, ob->max_sbl) < 0) {
+	/* FEC objects are partitioned by nipcast_fec.c instead. */
+	if (tx.o->fec == FTX_FEI_NOCODE && ftx_object_init(&r->pk,
+	    tx.o->tsi, ob->toi, ob->src.len, tx.o->symbol_len,
+	    ob->max_sbl) < 0) {
 		log_warnx_rl("%s: cannot partition %llu bytes", ob->location,
 		    (unsigned long long)ob->src.len);
 		return -1;
@@ -582,31 +584,62 @@ obj_open(struct obj_run *r, const struct nc_obj *ob)
 }
 
 int
-nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f)
+nc_tx_fdt_due(struct nc_fdt *f)
 {
-	uint64_t ival = nc_fdt_ival_ns(), i;
-	struct obj_run r;
+	if (f == NULL || nc_mono_ns() - f->last_ns < nc_fdt_ival_ns())
+		return 0;
+	return fdt_repeat(f);
+}
+
+/* The packets of an FEI 0 object, k at a time. */
+static int
+obj_send(struct obj_run *r, struct nc_fdt *f)
+{
+	uint64_t i;
 	unsigned k;
+	int rc = 0;
+
+	for (i = 0; i < r->pk.npk && rc == 0 && !nc_stopping(); i += k) {
+		rc = nc_tx_fdt_due(f);
+		k = tx.max - tx.nslots;
+		if (k > r->pk.npk - i)
+			k = (unsigned)(r->pk.npk - i);
+		if (rc == 0)
+			rc = obj_stage(r, i, k);
+	}
+	return rc;
+}
+
+/* Packets of one send of ob, for the FDT's placement. */
+static uint64_t
+obj_packets(const struct obj_run *r, const struct nc_obj *ob)
+{
+	struct nc_fec_oti fo;
+
+	if (tx.o->fec == FTX_FEI_NOCODE)
+		return r->pk.npk;
+	return nc_fec_oti(tx.o, ob->src.len, &fo) < 0 ? 1 :
+	    nc_fec_packets(&fo);
+}
+
+int
+nc_tx_object(struct nc_obj *ob, struct nc_fdt *f)
+{
+	struct obj_run r;
 	int rc = 0;
 
 	if (obj_open(&r, ob) < 0)
 		return 0;
 	if (f != NULL && f->xml == NULL)
 		f = NULL;		/* nothing to announce */
-	if (f != NULL && fdt_due_before(f, r.pk.npk))
+	if (f != NULL && fdt_due_before(f, obj_packets(&r, ob)))
 		rc = fdt_repeat(f);
 	tx.tail_fdt = NULL;
-	for (i = 0; i < r.pk.npk && rc == 0 && !nc_stopping(); i += k) {
-		if (f != NULL && nc_mono_ns() - f->last_ns >= ival)
-			rc = fdt_repeat(f);
-		k = tx.max - tx.nslots;
-		if (k > r.pk.npk - i)
-			k = (unsigned)(r.pk.npk - i);
-		if (rc == 0)
-			rc = obj_stage(&r, i, k);
-	}
 	if (rc == 0)
-		rc = tx_flush();
+		rc = tx.o->fec != FTX_FEI_NOCODE ? nc_fec_send(tx.o, ob, r.fd,
+		    f, tx.fti_fits) : obj_send(&r, f);
+	if (rc == 0)
+		rc = nc_tx_flush();
 	tx.tail_fdt = NULL;
 	if (r.short_read)
 		log_warnx_rl("%s: file shrank while being sent; zeros sent",
@@ -614,12 +647,15 @@ nc_tx_object(const struct nc_obj *ob, struct nc_fdt *f)
 	if (r.fd >= 0 && r.fd != ob->src.fd)
 		close(r.fd);
 	tx.objects++;
+	ob->sends++;
 	return rc;
 }
 
 void
 nc_obj_file(const struct nc_obj *ob, struct ftx_file *f)
 {
+	struct nc_fec_oti fo;
+
 	memset(f, 0, sizeof(*f));
 	f->toi = ob->toi;
 	f->location = ob->location;
@@ -630,6 +666,9 @@ nc_obj_file(const struct nc_obj *ob, struct ftx_file *f)
 	f->has_md5 = ob->has_md5;
 	memcpy(f->md5, ob->md5, sizeof(f->md5));
 	f->max_sbl = ob->max_sbl != tx.o->max_sbl ? ob->max_sbl : 0;
+	if (tx.o->fec != FTX_FEI_NOCODE && nc_fec_oti(tx.o, ob->src.len,
+	    &fo) == 0)
+		nc_fec_file(&fo, f);
 }
 
 /* (Re)write the XML of f from f->files under a new instance ID. */
@@ -703,8 +742,16 @@ uint32_t
 nc_block_for(uint64_t transfer_len)
 {
 	uint64_t t = (transfer_len + tx.o->symbol_len - 1) / tx.o->symbol_len;
+	struct nc_fec_oti fo;
 
-	return ftx_block_for(t, tx.o->max_sbl);
+	if (tx.o->fec == FTX_FEI_NOCODE)
+		return ftx_block_for(t, tx.o->max_sbl);
+	if (nc_fec_oti(tx.o, transfer_len, &fo) < 0) {
+		log_warnx_rl("%llu bytes: too big for --fec %s",
+		    (unsigned long long)transfer_len, nc_fec_name(tx.o->fec));
+		return 0;
+	}
+	return fo.b > 0 ? fo.b : 1;
 }
 
 const char *

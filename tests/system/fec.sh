@@ -64,8 +64,13 @@ fec_send() {
 		fail "nipcast --fec $FEC_SCHEME failed: $(tail -n 3 "$NC_TMP/nipcast.log")"
 }
 
+# Asking for an object before it is complete would make the daemon fetch
+# it for the "player" (trigger player), so wait until the cache holds
+# all N new objects before any GET.
+fec_cached() { [ "$(metric nipcache_cache_objects)" -ge "$1" ]; }
+
 fec_figures() {
-	echo "decoded $(metric nipcache_fec_blocks_decoded_total) blocks," \
+	echo "totals: decoded $(metric nipcache_fec_blocks_decoded_total) blocks," \
 		"rebuilt $(metric nipcache_fec_symbols_recovered_total) symbols," \
 		"failed decodes $(metric nipcache_fec_decode_failures_total)," \
 		"repairs $(metric_sum nipcache_repairs_total)," \
@@ -77,9 +82,12 @@ fec_figures() {
 fec_objects "$NC_TMP/www/below"
 d0=$(net_counter lossdrop)
 fec_drop "numgen random mod 100 < 5" "numgen inc mod 300 < 6"
+c0=$(metric nipcache_cache_objects)
 fec_send "$NC_TMP/www/below" 1 30
-wait_for 60 all_served "$NC_TMP/www/below" /below ||
+wait_for 60 fec_cached $((c0 + 4)) ||
 	fail "below the overhead, objects were not rebuilt: $(fec_figures)"
+wait_for 10 all_served "$NC_TMP/www/below" /below ||
+	fail "below the overhead, an object served differs from its file"
 drop1=$(( $(net_counter lossdrop) - d0 ))
 note "$FEC_SCHEME, 30% overhead, $drop1 packets dropped: $(fec_figures)"
 [ "$drop1" -gt 0 ] || fail "nftables dropped nothing"
@@ -93,10 +101,13 @@ note "$FEC_SCHEME, 30% overhead, $drop1 packets dropped: $(fec_figures)"
 dec1=$(metric nipcache_fec_blocks_decoded_total)
 fec_objects "$NC_TMP/www/above"
 d0=$(net_counter lossdrop)
-fec_drop "numgen inc mod 50 == 0" "numgen inc mod 3000 < 80"
+fec_drop "numgen inc mod 50 == 0" "numgen inc mod 3000 1500-1579"
+c0=$(metric nipcache_cache_objects)
 fec_send "$NC_TMP/www/above" 2 5
-wait_for 90 all_served "$NC_TMP/www/above" /above ||
+wait_for 90 fec_cached $((c0 + 4)) ||
 	fail "above the overhead, repair did not complete the objects: $(fec_figures)"
+wait_for 10 all_served "$NC_TMP/www/above" /above ||
+	fail "above the overhead, an object served differs from its file"
 drop2=$(( $(net_counter lossdrop) - d0 ))
 note "$FEC_SCHEME, 5% overhead, $drop2 packets dropped: $(fec_figures)"
 [ "$(metric nipcache_fec_blocks_decoded_total)" -gt "$dec1" ] ||
