@@ -12,11 +12,21 @@ BINDIR		?= $(PREFIX)/bin
 SYSCONFDIR	?= /etc
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
+INITDIR		?= $(SYSCONFDIR)/init.d
+DEFAULTDIR	?= $(SYSCONFDIR)/default
 DESTDIR		?=
 WITH_AVAHI	?= 0
+WITH_SYSVINIT	?= 0
 AVAHI_PORT	?= 8080
 AVAHI_HOST	?=
+WITH_MAN	?= 1
+SCDOC		?= scdoc
 BUILD		?= build
+# make ipk: ARCH as opkg names it (tools/mkipk.sh picks one from $(CC)
+# when empty); IPK_DIR and DIST_DIR: where make ipk and make dist write.
+ARCH		?=
+IPK_DIR		?= $(BUILD)
+DIST_DIR	?= $(BUILD)
 VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -130,7 +140,7 @@ FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carouse
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
-	install uninstall clean check-style
+	install uninstall clean check-style man ipk dist
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast
 
@@ -161,6 +171,21 @@ $(BUILD)/fecbench: $(addprefix $(BUILD)/,$(FECBENCH_OBJS))
 fleetsim: $(BUILD)/fleetsim
 $(BUILD)/fleetsim: $(addprefix $(BUILD)/,$(FLEETSIM_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lm
+
+# Man pages from their scdoc sources, dated by the release, never by the
+# build (reproducible builds): SOURCE_DATE_EPOCH when the packager sets it
+# (dpkg-buildpackage takes it from debian/changelog), else the last commit
+# that changed VERSION or a page, else VERSION's own date (a release tarball).
+MAN_PAGES := nipcached.8 nipcached.conf.5 nipcast.1
+MAN_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct -- VERSION packaging/man 2>/dev/null),$(shell stat -c %Y VERSION))
+
+man: $(addprefix $(BUILD)/man/,$(MAN_PAGES))
+
+$(BUILD)/man/%: packaging/man/%.scd VERSION
+	@command -v $(SCDOC) >/dev/null || { echo "$(SCDOC) is missing: make deps (or make install WITH_MAN=0)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< | SOURCE_DATE_EPOCH=$(MAN_EPOCH) $(SCDOC) >$@.tmp
+	mv $@.tmp $@
 
 deps:
 	@sh tools/deps.sh
@@ -197,6 +222,9 @@ demo: deps
 check-style:
 	@clang-format --dry-run --Werror daemon/*.[ch] carousel/*.[ch] dvb-i/*.[ch]
 
+ifeq ($(WITH_MAN),1)
+install: man
+endif
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nipcache
 	install -m 0755 $(BUILD)/nipcached $(DESTDIR)$(SBINDIR)/nipcached
@@ -212,12 +240,41 @@ ifeq ($(WITH_SYSTEMD),1)
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 0644 systemd/nipcached.service $(DESTDIR)$(UNITDIR)/nipcached.service
 endif
+ifeq ($(WITH_MAN),1)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(BUILD)/man/nipcast.1 $(DESTDIR)$(MANDIR)/man1/nipcast.1
+	install -m 0644 $(BUILD)/man/nipcached.conf.5 $(DESTDIR)$(MANDIR)/man5/nipcached.conf.5
+	install -m 0644 $(BUILD)/man/nipcached.8 $(DESTDIR)$(MANDIR)/man8/nipcached.8
+endif
+# The busybox start-stop-daemon script and its defaults (the .ipk and the
+# OE recipe); the paths in them follow SBINDIR and SYSCONFDIR.
+ifeq ($(WITH_SYSVINIT),1)
+	install -d $(DESTDIR)$(INITDIR) $(DESTDIR)$(DEFAULTDIR)
+	sed -e 's|^DAEMON=.*|DAEMON=$(SBINDIR)/nipcached|' \
+	    -e 's|/etc/nipcache/|$(SYSCONFDIR)/nipcache/|g' \
+	    -e 's|/etc/default/nipcache|$(DEFAULTDIR)/nipcache|g' \
+	    packaging/sysvinit/nipcached >$(BUILD)/nipcached.init
+	install -m 0755 $(BUILD)/nipcached.init $(DESTDIR)$(INITDIR)/nipcached
+	sed -e 's|/etc/nipcache/|$(SYSCONFDIR)/nipcache/|g' packaging/sysvinit/nipcache.default \
+	    >$(BUILD)/nipcache.default
+	install -m 0644 $(BUILD)/nipcache.default $(DESTDIR)$(DEFAULTDIR)/nipcache
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nipcached $(DESTDIR)$(BINDIR)/nipcast \
 	      $(DESTDIR)$(UNITDIR)/nipcached.service \
 	      $(DESTDIR)$(SBINDIR)/nipcache-avahi-service \
-	      $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service
+	      $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service \
+	      $(DESTDIR)$(MANDIR)/man1/nipcast.1 $(DESTDIR)$(MANDIR)/man5/nipcached.conf.5 \
+	      $(DESTDIR)$(MANDIR)/man8/nipcached.8 $(DESTDIR)$(INITDIR)/nipcached
+
+# An .ipk for Enigma2/OE boxes (and OpenWrt up to 24.10) in $(IPK_DIR).
+ipk: all
+	@CC="$(CC)" ARCH="$(ARCH)" sh tools/mkipk.sh $(BUILD) $(IPK_DIR)
+
+# The release tarball of HEAD and the OE recipe for it, in $(DIST_DIR).
+dist:
+	@sh tools/mkdist.sh $(DIST_DIR)
 
 clean:
 	rm -rf build build-san

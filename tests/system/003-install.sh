@@ -1,6 +1,7 @@
 #!/bin/sh
 # make install honours PREFIX and DESTDIR (what packaging recipes pass), and
-# the installed default configuration is valid.
+# the installed default configuration is valid; the man pages are installed
+# (plain, packagers compress them) and uninstall removes them.
 . "$NC_SYS/common.sh"
 
 make -s -C "$NC_TOP" BUILD="$NC_BUILD" install PREFIX=/usr DESTDIR="$NC_TMP/root" WITH_SYSTEMD=1 \
@@ -8,7 +9,8 @@ make -s -C "$NC_TOP" BUILD="$NC_BUILD" install PREFIX=/usr DESTDIR="$NC_TMP/root
 	>"$NC_TMP/install.log" 2>&1 || fail "make install: $(tail -n 5 "$NC_TMP/install.log")"
 for f in usr/sbin/nipcached usr/bin/nipcast etc/nipcache/nipcached.conf \
 	usr/lib/systemd/system/nipcached.service etc/avahi/services/nipcache.service \
-	usr/sbin/nipcache-avahi-service; do
+	usr/sbin/nipcache-avahi-service usr/share/man/man8/nipcached.8 \
+	usr/share/man/man5/nipcached.conf.5 usr/share/man/man1/nipcast.1; do
 	[ -f "$NC_TMP/root/$f" ] || fail "$f not installed"
 done
 [ -x "$NC_TMP/root/usr/sbin/nipcached" ] || fail "nipcached not executable"
@@ -20,3 +22,6 @@ grep -q 'dvbi_sl=http://box.local:8081/dvbi/servicelist.xml' \
 	"$NC_TMP/root/etc/avahi/services/nipcache.service" || fail "avahi service file TXT dvbi_sl"
 make -s -C "$NC_TOP" BUILD="$NC_BUILD" uninstall PREFIX=/usr DESTDIR="$NC_TMP/root" >/dev/null 2>&1
 [ ! -e "$NC_TMP/root/usr/sbin/nipcached" ] || fail "uninstall left nipcached"
+for f in man8/nipcached.8 man5/nipcached.conf.5 man1/nipcast.1; do
+	[ ! -e "$NC_TMP/root/usr/share/man/$f" ] || fail "uninstall left $f"
+done
