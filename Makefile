@@ -140,7 +140,7 @@ FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carouse
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
-	install uninstall clean check-style man ipk dist
+	install uninstall clean check-style man ipk dist deb
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast
 
@@ -176,7 +176,7 @@ $(BUILD)/fleetsim: $(addprefix $(BUILD)/,$(FLEETSIM_OBJS))
 # build (reproducible builds): SOURCE_DATE_EPOCH when the packager sets it
 # (dpkg-buildpackage takes it from debian/changelog), else the last commit
 # that changed VERSION or a page, else VERSION's own date (a release tarball).
-MAN_PAGES := nipcached.8 nipcached.conf.5 nipcast.1
+MAN_PAGES := nipcached.8 nipcached.conf.5 nipcast.1 nipcache-avahi-service.8
 MAN_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct -- VERSION packaging/man 2>/dev/null),$(shell stat -c %Y VERSION))
 
 man: $(addprefix $(BUILD)/man/,$(MAN_PAGES))
@@ -245,6 +245,7 @@ ifeq ($(WITH_MAN),1)
 	install -m 0644 $(BUILD)/man/nipcast.1 $(DESTDIR)$(MANDIR)/man1/nipcast.1
 	install -m 0644 $(BUILD)/man/nipcached.conf.5 $(DESTDIR)$(MANDIR)/man5/nipcached.conf.5
 	install -m 0644 $(BUILD)/man/nipcached.8 $(DESTDIR)$(MANDIR)/man8/nipcached.8
+	install -m 0644 $(BUILD)/man/nipcache-avahi-service.8 $(DESTDIR)$(MANDIR)/man8/nipcache-avahi-service.8
 endif
 # The busybox start-stop-daemon script and its defaults (the .ipk and the
 # OE recipe); the paths in them follow SBINDIR and SYSCONFDIR.
@@ -260,13 +261,20 @@ ifeq ($(WITH_SYSVINIT),1)
 	install -m 0644 $(BUILD)/nipcache.default $(DESTDIR)$(DEFAULTDIR)/nipcache
 endif
 
+# The Debian package, built offline (after make deps) into $(BUILD)/deb
+# from a copy of the tree with packaging/debian as debian/; fails on any
+# lintian error or warning (packaging/deb.sh).
+deb:
+	@sh packaging/deb.sh $(BUILD)
+
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nipcached $(DESTDIR)$(BINDIR)/nipcast \
 	      $(DESTDIR)$(UNITDIR)/nipcached.service \
 	      $(DESTDIR)$(SBINDIR)/nipcache-avahi-service \
 	      $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service \
 	      $(DESTDIR)$(MANDIR)/man1/nipcast.1 $(DESTDIR)$(MANDIR)/man5/nipcached.conf.5 \
-	      $(DESTDIR)$(MANDIR)/man8/nipcached.8 $(DESTDIR)$(INITDIR)/nipcached
+	      $(DESTDIR)$(MANDIR)/man8/nipcached.8 $(DESTDIR)$(MANDIR)/man8/nipcache-avahi-service.8 \
+	      $(DESTDIR)$(INITDIR)/nipcached
 
 # An .ipk for Enigma2/OE boxes (and OpenWrt up to 24.10) in $(IPK_DIR).
 ipk: all
@@ -279,4 +287,6 @@ dist:
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files only: $(BUILD)/deb holds a whole package tree (make deb),
+# with folders such as sysctl.d and a source copy with .d files of its own.
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)

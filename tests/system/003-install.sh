@@ -22,6 +22,6 @@ grep -q 'dvbi_sl=http://box.local:8081/dvbi/servicelist.xml' \
 	"$NC_TMP/root/etc/avahi/services/nipcache.service" || fail "avahi service file TXT dvbi_sl"
 make -s -C "$NC_TOP" BUILD="$NC_BUILD" uninstall PREFIX=/usr DESTDIR="$NC_TMP/root" >/dev/null 2>&1
 [ ! -e "$NC_TMP/root/usr/sbin/nipcached" ] || fail "uninstall left nipcached"
-for f in man8/nipcached.8 man5/nipcached.conf.5 man1/nipcast.1; do
+for f in man8/nipcached.8 man5/nipcached.conf.5 man1/nipcast.1 man8/nipcache-avahi-service.8; do
 	[ ! -e "$NC_TMP/root/usr/share/man/$f" ] || fail "uninstall left $f"
 done

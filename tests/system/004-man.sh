@@ -12,7 +12,7 @@
 for t in scdoc man groff lexgrog; do
 	command -v "$t" >/dev/null 2>&1 || fail "$t is missing (make deps installs it)"
 done
-PAGES="nipcached.8 nipcached.conf.5 nipcast.1"
+PAGES="nipcached.8 nipcached.conf.5 nipcast.1 nipcache-avahi-service.8"
 src="$NC_TOP/daemon"
 
 # need FILE MIN WHAT: an extraction that finds fewer than MIN entries means
