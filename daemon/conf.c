@@ -168,7 +168,6 @@ parse_max_object(struct conf *c, const char *v, char *why, size_t n)
 	return parse_size_in(&c->reasm.max_object_bytes, v, 1, 1ULL << 40, why, n);
 }
 
-/* FEC repair symbols held per object (also the largest block decoded). */
 static int
 parse_fec_object(struct conf *c, const char *v, char *why, size_t n)
 {

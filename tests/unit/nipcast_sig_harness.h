@@ -3,21 +3,27 @@
  * nipcast_sig_harness.h: what test_nipcast_sig.c and
  * test_nipcast_sig_repair.c share: parsing a description as "desc.ini"
  * with a fixed clock, checking that a bad one is refused with the line and
- * the reason, and validating a document against an XSD file.  Each test
+ * the reason, and validating a document against an XSD file (the
+ * DVB-MABR one is looked for under ../shared/data).  Each test
  * includes it once, so everything here is static.
  */
 #ifndef NIPCACHE_NIPCAST_SIG_HARNESS_H
 #define NIPCACHE_NIPCAST_SIG_HARNESS_H
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
 #include "test.h"
+#include "testutil.h"
 #include "../../carousel/nipcast.h"
+#include "../../daemon/util.h"
 
 #define NOW	1767225600	/* 2026-01-01T00:00:00Z */
 
@@ -72,6 +78,60 @@ xsd_check_path(const char *path, const char *doc, size_t len)
 	xmlFreeDoc(x);
 	xmlSchemaFree(s);
 	return r;
+}
+
+#define SIG_DATA	"../shared/data"
+
+static const char *sig_xsd_want;	/* "Element", quotes included */
+static char sig_xsd_path[512];
+
+/* nftw callback: the first .xsd under SIG_DATA that defines the element. */
+static int
+sig_xsd_find(const char *path, const struct stat *st, int type,
+    struct FTW *f)
+{
+	size_t l = strlen(path), n;
+	char *buf;
+	FILE *fp;
+
+	(void)f;
+	if (type != FTW_F || l < 4 || strcmp(path + l - 4, ".xsd") != 0 ||
+	    st->st_size > (8 << 20) || (fp = fopen(path, "r")) == NULL)
+		return 0;
+	buf = calloc(1, (size_t)st->st_size + 1);
+	n = buf != NULL ? fread(buf, 1, (size_t)st->st_size, fp) : 0;
+	fclose(fp);
+	if (n > 0 && strstr(buf, sig_xsd_want) != NULL)
+		util_strlcpy(sig_xsd_path, path, sizeof(sig_xsd_path));
+	free(buf);
+	return sig_xsd_path[0] != '\0';
+}
+
+/*
+ * Validate a gateway configuration against the DVB-MABR schema (the XSD
+ * under SIG_DATA that defines element, given in quotes) when there is
+ * one; otherwise say why, once.
+ */
+static TESTUTIL_UNUSED void
+sig_gw_xsd(const char *element, const char *doc, size_t len)
+{
+	static int looked;
+	struct stat st;
+
+	if (!looked) {
+		looked = 1;
+		sig_xsd_want = element;
+		if (stat(SIG_DATA, &st) < 0)
+			fprintf(stderr, "SKIP: gateway schema check, " SIG_DATA
+			    " not present\n");
+		else if (nftw(SIG_DATA, sig_xsd_find, 16, FTW_PHYS) < 0 ||
+		    sig_xsd_path[0] == '\0')
+			fprintf(stderr, "SKIP: gateway schema check, no "
+			    "DVB-MABR XSD (one defining %s) under " SIG_DATA
+			    "\n", element);
+	}
+	if (sig_xsd_path[0] != '\0')
+		CHECK(xsd_check_path(sig_xsd_path, doc, len) == 1);
 }
 
 /* Bad descriptions: refused with the line and the reason. */

@@ -24,7 +24,6 @@
 #include "../../daemon/util.h"
 #include "../../dvb-i/mgc.h"
 
-#define DATA		"../shared/data"
 
 /* ---- 4. The FDT and the gateway configuration. ---- */
 
@@ -100,30 +99,6 @@ static const char gdesc[] =
 	"repair_base = http://r.example/\n"
 	"[service b]\nhls = /b\nplaylist = b.m3u8\nsession = 239.0.0.2:1/2\n";
 
-static char gw_xsd[512];
-
-/* nftw callback: the first .xsd under DATA that defines the element. */
-static int
-xsd_find(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	size_t l = strlen(path), n;
-	char *buf;
-	FILE *fp;
-
-	(void)f;
-	if (type != FTW_F || l < 4 || strcmp(path + l - 4, ".xsd") != 0 ||
-	    st->st_size > (8 << 20) || (fp = fopen(path, "r")) == NULL)
-		return 0;
-	buf = calloc(1, (size_t)st->st_size + 1);
-	n = buf != NULL ? fread(buf, 1, (size_t)st->st_size, fp) : 0;
-	fclose(fp);
-	if (n > 0 && strstr(buf, "\"ForwardErrorCorrectionParameters\"") !=
-	    NULL)
-		util_strlcpy(gw_xsd, path, sizeof(gw_xsd));
-	free(buf);
-	return gw_xsd[0] != '\0';
-}
-
 /* BitRate, then FEC, then repair (if any), then the component. */
 static void
 check_order(const char *doc, const char *name, int repair)
@@ -150,7 +125,6 @@ test_gateway(void)
 	char err[512], *doc;
 	struct mgc m;
 	size_t len, i, nsvc = 0;
-	struct stat st;
 
 	REQUIRE(parse(gdesc, &d, err, sizeof(err)) == 0);
 	REQUIRE(nc_sig_render(&d, NC_DOC_GATEWAY, &doc, &len) == 0);
@@ -177,14 +151,7 @@ test_gateway(void)
 	}
 	CHECK_EQ_U(nsvc, 2);
 	mgc_free(&m);
-	if (stat(DATA, &st) == 0)
-		nftw(DATA, xsd_find, 16, FTW_PHYS);
-	if (gw_xsd[0] != '\0')
-		CHECK(xsd_check_path(gw_xsd, doc, len) == 1);
-	else
-		fprintf(stderr, "SKIP: gateway schema check, no DVB-MABR XSD "
-		    "(one defining ForwardErrorCorrectionParameters) under "
-		    DATA "\n");
+	sig_gw_xsd("\"ForwardErrorCorrectionParameters\"", doc, len);
 	free(doc);
 	nc_desc_free(&d);
 }

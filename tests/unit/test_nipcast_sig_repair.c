@@ -20,7 +20,6 @@
 #include "../../daemon/util.h"
 #include "../../dvb-i/mgc.h"
 
-#define DATA	"../shared/data"
 
 static const char rdesc[] =
 	"[network]\n"
@@ -131,51 +130,6 @@ check_order(const char *doc, const char *name)
 	CHECK(strstr(rep, "</UnicastRepairParameters>") < comp);
 }
 
-static char mabr_xsd[512];
-
-/* nftw callback: the first .xsd under DATA that defines the element. */
-static int
-xsd_find(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	size_t l = strlen(path), n;
-	char *buf;
-	FILE *fp;
-
-	(void)f;
-	if (type != FTW_F || l < 4 || strcmp(path + l - 4, ".xsd") != 0 ||
-	    st->st_size > (8 << 20) || (fp = fopen(path, "r")) == NULL)
-		return 0;
-	buf = calloc(1, (size_t)st->st_size + 1);
-	n = buf != NULL ? fread(buf, 1, (size_t)st->st_size, fp) : 0;
-	fclose(fp);
-	if (n > 0 && strstr(buf, "\"UnicastRepairParameters\"") != NULL)
-		util_strlcpy(mabr_xsd, path, sizeof(mabr_xsd));
-	free(buf);
-	return mabr_xsd[0] != '\0';
-}
-
-/* Validate against the DVB-MABR schema when shared/data has one. */
-static void
-repair_xsd(const char *doc, size_t len)
-{
-	static int looked;
-	struct stat st;
-
-	if (!looked) {
-		looked = 1;
-		if (stat(DATA, &st) < 0)
-			fprintf(stderr, "SKIP: gateway schema check, " DATA
-			    " not present\n");
-		else if (nftw(DATA, xsd_find, 16, FTW_PHYS) < 0 ||
-		    mabr_xsd[0] == '\0')
-			fprintf(stderr, "SKIP: gateway schema check, no "
-			    "DVB-MABR XSD (one defining "
-			    "UnicastRepairParameters) under " DATA "\n");
-	}
-	if (mabr_xsd[0] != '\0')
-		CHECK(xsd_check_path(mabr_xsd, doc, len) == 1);
-}
-
 /* Render a description's gateway configuration and parse it back. */
 static void
 repair_roundtrip(const char *text, const struct rwant *w, size_t n)
@@ -199,7 +153,7 @@ repair_roundtrip(const char *text, const struct rwant *w, size_t n)
 	CHECK(strstr(doc, "relativeWeight=\"1\"") == NULL);
 	CHECK(strstr(doc, "BackOffPeriod=\"0\"") == NULL);
 	CHECK(strstr(doc, "&amp;b=2") != NULL || w[0].nbase < 2);
-	repair_xsd(doc, len);
+	sig_gw_xsd("\"UnicastRepairParameters\"", doc, len);
 	mgc_free(&m);
 	free(doc);
 	nc_desc_free(&d);
