@@ -22,6 +22,10 @@ AVAHI_HOST	?=
 WITH_MAN	?= 1
 SCDOC		?= scdoc
 BUILD		?= build
+# The status page's files (daemon/ui/ and hls.min.js from the npm package
+# make deps installs); nipcached looks there unless [http] ui_dir says.
+UIDIR		?= $(PREFIX)/share/nipcache/ui
+HLSJS		?= tests/player/node_modules/hls.js/dist/hls.min.js
 # make ipk: ARCH as opkg names it (tools/mkipk.sh picks one from $(CC)
 # when empty); IPK_DIR and DIST_DIR: where make ipk and make dist write.
 ARCH		?=
@@ -38,7 +42,7 @@ PKGS	:= libxml-2.0 libmicrohttpd libcurl inih zlib nettle libdvbv5
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DNIPCACHE_VERSION='"$(VERSION)"' \
-	     $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -pthread
+	     -I$(BUILD)/gen $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -pthread
 ALL_LDLIBS = $(PKG_LIBS) -pthread $(LDLIBS)
 
 # Modules, by file prefix, so that splitting a module into more files
@@ -52,7 +56,7 @@ TUNER	 := $(call objs,daemon/tuner*.c)
 CONF	 := $(call objs,daemon/conf*.c) $(TUNER)
 STORE	 := $(call objs,daemon/cache*.c daemon/stage*.c daemon/names*.c daemon/mime*.c)
 HTTP	 := $(call objs,daemon/httpd*.c daemon/mime*.c)
-DAEMON	 := $(call objs,daemon/conf*.c daemon/metrics*.c daemon/notify*.c daemon/frontend*.c)
+DAEMON	 := $(call objs,daemon/conf*.c daemon/metrics*.c daemon/notify*.c daemon/frontend*.c daemon/status*.c)
 SENDER	 := $(call objs,carousel/flute_tx*.c)
 DVBI	 := $(call objs,dvb-i/*.c)
 NIP	 := $(call objs,daemon/nip*.c)
@@ -134,19 +138,42 @@ test_tuner_OBJS	:= $(test_tuner_plan_OBJS)
 test_tuner_nif_OBJS := $(test_tuner_plan_OBJS)
 test_tsduck_ses_OBJS := $(sort $(DVBI) daemon/mime.o daemon/names.o $(COMMON))
 test_nip_OBJS	:= $(sort $(NIP) $(DVBI) $(STORE) $(CONF) $(RX) $(CAROUSEL) $(COMMON))
+test_status_OBJS := $(sort daemon/status.o $(COMMON))
+test_httpd_ui_OBJS := $(test_httpd_OBJS)
 
 FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carousel/fec.o daemon/repair_url.o $(COMMON))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
-	install uninstall clean check-style man ipk dist deb
+	install uninstall clean check-style man ipk dist deb ui FORCE
 
-all: $(BUILD)/nipcached $(BUILD)/nipcast
+all: $(BUILD)/nipcached $(BUILD)/nipcast ui
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The compiled-in UIDIR, rewritten only when it changes, so that
+# "make; make install PREFIX=/usr" relinks nipcached with the right one.
+$(BUILD)/gen/paths.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define NIPCACHE_UI_DIR "%s"\n' '$(UIDIR)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/daemon/httpd_ui.o: $(BUILD)/gen/paths.h
+
+# The status page as installed, in $(BUILD)/ui (what the system tests
+# serve): daemon/ui/ and hls.js's dist/hls.min.js, which make deps puts in
+# tests/player/node_modules (npm ci from the lock file).  Without it the
+# page is there but cannot play.
+UI_FILES := index.html status.js status.css
+ui: $(addprefix $(BUILD)/ui/,$(UI_FILES))
+	@if [ -f $(HLSJS) ]; then cmp -s $(HLSJS) $(BUILD)/ui/hls.min.js || \
+		cp $(HLSJS) $(BUILD)/ui/hls.min.js; \
+	else echo "warning: $(HLSJS) is missing (make deps): the status page will not play" >&2; fi
+$(BUILD)/ui/%: daemon/ui/%
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(BUILD)/nipcached: $(addprefix $(BUILD)/,$(NIPCACHED_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -236,6 +263,9 @@ ifeq ($(WITH_AVAHI),1)
 	install -m 0644 $(BUILD)/nipcache.service $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service
 endif
 	install -m 0644 systemd/nipcached.conf $(DESTDIR)$(SYSCONFDIR)/nipcache/nipcached.conf
+	install -d $(DESTDIR)$(UIDIR)
+	install -m 0644 $(addprefix $(BUILD)/ui/,$(UI_FILES)) $(DESTDIR)$(UIDIR)/
+	if [ -f $(BUILD)/ui/hls.min.js ]; then install -m 0644 $(BUILD)/ui/hls.min.js $(DESTDIR)$(UIDIR)/; fi
 ifeq ($(WITH_SYSTEMD),1)
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 0644 systemd/nipcached.service $(DESTDIR)$(UNITDIR)/nipcached.service
@@ -274,7 +304,9 @@ uninstall:
 	      $(DESTDIR)$(SYSCONFDIR)/avahi/services/nipcache.service \
 	      $(DESTDIR)$(MANDIR)/man1/nipcast.1 $(DESTDIR)$(MANDIR)/man5/nipcached.conf.5 \
 	      $(DESTDIR)$(MANDIR)/man8/nipcached.8 $(DESTDIR)$(MANDIR)/man8/nipcache-avahi-service.8 \
-	      $(DESTDIR)$(INITDIR)/nipcached
+	      $(DESTDIR)$(INITDIR)/nipcached \
+	      $(addprefix $(DESTDIR)$(UIDIR)/,$(UI_FILES) hls.min.js)
+	rmdir $(DESTDIR)$(UIDIR) $(DESTDIR)$(PREFIX)/share/nipcache 2>/dev/null || true
 
 # An .ipk for Enigma2/OE boxes (and OpenWrt up to 24.10) in $(IPK_DIR).
 ipk: all

@@ -411,6 +411,7 @@ struct nc_svc {
 	char		*id;		/* DVB-I UniqueIdentifier */
 	char		*title;		/* ServiceName */
 	char		*genre;		/* ServiceGenre href or NULL */
+	char		*logo;		/* logo URL (RelatedMaterial) or NULL */
 	char		*hls;		/* folder sent by the child */
 	char		*playlist;	/* relative path in it */
 	uint32_t	lcn;

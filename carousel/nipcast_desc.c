@@ -345,6 +345,7 @@ static const struct {
 	SVC("title", title, k_text),
 	SVC("lcn", lcn, k_lcn),
 	SVC("genre", genre, k_uri),
+	SVC("logo", logo, k_uri),
 	SVC("hls", hls, k_hls),
 	SVC("playlist", playlist, k_relpath),
 	SVC("session", session, k_endpoint),
@@ -672,6 +673,7 @@ nc_desc_free(struct nc_desc *d)
 		free(d->svc[i].id);
 		free(d->svc[i].title);
 		free(d->svc[i].genre);
+		free(d->svc[i].logo);
 		free(d->svc[i].hls);
 		free(d->svc[i].playlist);
 	}

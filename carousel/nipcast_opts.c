@@ -89,7 +89,7 @@ usage(void)
 "             carrier_id, link_id, service_id, network_type, link_layer\n"
 "  [service NAME]  (NAME: [a-z0-9_-]+) hls = FOLDER (relative to DESC's\n"
 "             folder), playlist = PATH in it, session = GROUP:PORT/TSI;\n"
-"             optional id, title, lcn, genre, bitrate,\n"
+"             optional id, title, lcn, genre, logo (URL), bitrate,\n"
 "             mode = live|static (default live)\n"
 "Exit: 0 done, 64 usage (or a bad LIST or DESC), 66 no input, 74 I/O\n"
 "error (writing the --output included).\n");

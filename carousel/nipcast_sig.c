@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../daemon/util.h"
@@ -36,6 +37,7 @@
 #define MPEG7_NS	"urn:tva:mpeg7:2008"
 #define FLUTE_ID	"urn:dvb:metadata:cs:MulticastTransportProtocolCS:2019:FLUTE"
 #define LINEAR		"urn:dvb:metadata:cs:ServiceTypeCS:2019:linear"
+#define LOGO_HOWRELATED	"urn:dvb:metadata:cs:HowRelatedCS:2021:1001.2"
 #define HLS_TYPE	"application/vnd.apple.mpegurl"
 #define VALID_UNTIL	"2099-06-26T07:01:50:000F1000"	/* MPEG-7 TimePoint */
 #define IDLE_MS		60000		/* sessionIdleTimeout */
@@ -576,6 +578,45 @@ render_slep(struct util_sb *b, const struct nc_desc *d)
 	sb_line(b, 0, "</ServiceListEntryPoints>");
 }
 
+/* The image type of a logo URL by its extension, or NULL. */
+static const char *
+logo_type(const char *url)
+{
+	static const char *const t[][2] = {
+		{ ".png", "image/png" }, { ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" }, { ".gif", "image/gif" },
+		{ ".svg", "image/svg+xml" }, { ".webp", "image/webp" },
+	};
+	size_t i, n = strlen(url), k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		k = strlen(t[i][0]);
+		if (n > k && strcasecmp(url + n - k, t[i][0]) == 0)
+			return t[i][1];
+	}
+	return NULL;
+}
+
+/* The service logo: RelatedMaterial with HowRelated 1001.2 (A177 5.2.6). */
+static void
+put_logo(struct util_sb *b, const char *url)
+{
+	const char *type = logo_type(url);
+
+	sb_line(b, 2, "<RelatedMaterial>");
+	sb_line(b, 3, "<tva:HowRelated href=\"" LOGO_HOWRELATED "\"/>");
+	sb_line(b, 3, "<tva:MediaLocator>");
+	sb_ind(b, 4);
+	sb_lit(b, "<tva:MediaUri");
+	if (type != NULL)
+		sb_attr(b, "contentType", type);
+	sb_lit(b, ">");
+	util_sb_xml(b, url);
+	sb_lit(b, "</tva:MediaUri>\n");
+	sb_line(b, 3, "</tva:MediaLocator>");
+	sb_line(b, 2, "</RelatedMaterial>");
+}
+
 /* A Service element at the given version (compared across reloads). */
 static void
 put_service(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s,
@@ -597,6 +638,8 @@ put_service(struct util_sb *b, const struct nc_desc *d, const struct nc_svc *s,
 	sb_line(b, 2, "</ServiceInstance>");
 	sb_elem(b, 2, "ServiceName", s->title);
 	sb_elem(b, 2, "ProviderName", d->provider);
+	if (s->logo != NULL)
+		put_logo(b, s->logo);
 	if (s->genre != NULL) {
 		sb_ind(b, 2);
 		sb_lit(b, "<ServiceGenre");

@@ -53,8 +53,9 @@
  * objects, packet input, expiry and the API), reasm_trk.c (symbol
  * tracking), reasm_pend.c (packets waiting for their FDT), reasm_fdt.c
  * (declarations, FDT instance reassembly and EXT_CENC), reasm_repair.c
- * (repair triggers) and reasm_fec.c (FEC objects).  reasm_int.h holds the
- * state above and the functions they share.
+ * (repair triggers), reasm_fec.c (FEC objects) and reasm_sstat.c (what
+ * each session brought).  reasm_int.h holds the state above and the
+ * functions they share.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -506,6 +507,7 @@ int
 reasm_input(struct reasm *r, const struct reasm_chan *chan,
     const struct alc_pkt *pkt, uint64_t now_ms, int64_t now_unix)
 {
+	struct reasm_sc_mark mark;
 	struct pinfo pi;
 	struct sess *s;
 	int rc;
@@ -532,6 +534,7 @@ reasm_input(struct reasm *r, const struct reasm_chan *chan,
 	s->rto_ms = chan->reception_timeout_ms;
 	if (pkt->close_session)
 		s->closing = 1;
+	reasm_sc_begin(r, &mark);
 	if (pkt->fpi_len == 0)
 		rc = signal_input(r, s, pkt, now_ms);
 	else if (reasm_id_is_zero(&pkt->toi))
@@ -540,6 +543,7 @@ reasm_input(struct reasm *r, const struct reasm_chan *chan,
 		rc = data_input(r, s, &pkt->toi, &pi, now_ms);
 	if (rc == 0)
 		r->st.packets++;
+	reasm_sc_end(r, s, &mark);
 	return rc;
 }
 
@@ -640,6 +644,7 @@ sess_expire(struct reasm *r, struct sess *s, uint64_t now)
 void
 reasm_expire(struct reasm *r, uint64_t now_ms)
 {
+	struct reasm_sc_mark mark;
 	struct sess *s, *tmp;
 	uint64_t idle;
 
@@ -651,10 +656,13 @@ reasm_expire(struct reasm *r, uint64_t now_ms)
 	HASH_ITER(hh, r->sessions, s, tmp) {
 		idle = reasm_age(now_ms, s->last_ms);
 		if (idle > r->p.session_timeout_ms ||
-		    (s->closing && idle > REASM_CLOSE_GRACE_MS))
+		    (s->closing && idle > REASM_CLOSE_GRACE_MS)) {
 			sess_free(r, s, 0, now_ms);
-		else
-			sess_expire(r, s, now_ms);
+			continue;
+		}
+		reasm_sc_begin(r, &mark);
+		sess_expire(r, s, now_ms);
+		reasm_sc_end(r, s, &mark);
 	}
 }
 

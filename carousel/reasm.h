@@ -97,6 +97,33 @@ struct reasm_stats {
 	uint64_t	prefdt_bytes_now;
 };
 
+/*
+ * What one FLUTE session (channel and TSI) brought, counted from its
+ * packets and its objects' outcomes.  The counters start when the session
+ * is first seen and go with it when it is forgotten (session_timeout).
+ */
+struct reasm_sess_counts {
+	uint64_t	packets;	/* ALC packets accepted */
+	uint64_t	bytes;		/* object bytes staged */
+	uint64_t	objects;	/* objects completed */
+	uint64_t	incomplete;	/* objects given up */
+	uint64_t	fec_recovered;	/* source symbols rebuilt by FEC */
+	uint64_t	lost_symbols;	/* source symbols missing when an
+					   object went to repair */
+	uint64_t	repairs;	/* objects handed to repair */
+};
+
+/* One session's key and counters (reasm_get_sessions). */
+struct reasm_sess_stats {
+	uint8_t		family;		/* AF_INET or AF_INET6 */
+	uint8_t		src[16];	/* sender (IPv4 in the first 4) */
+	uint8_t		dst[16];	/* group */
+	uint16_t	port;
+	struct alc_id	tsi;
+	uint64_t	last_ms;	/* its last packet */
+	struct reasm_sess_counts c;
+};
+
 /* Channel a packet arrived on (source, group, port). */
 struct reasm_chan {
 	uint8_t		family;
@@ -134,5 +161,12 @@ void	reasm_commit_result(struct reasm *r, const struct obj_key *key,
 
 /* Copy the counters out. */
 void	reasm_get_stats(const struct reasm *r, struct reasm_stats *out);
+/*
+ * Copy the keys and counters of up to max sessions into out (in no
+ * particular order); returns how many sessions there are, which may be
+ * more than max.
+ */
+size_t	reasm_get_sessions(const struct reasm *r, struct reasm_sess_stats *out,
+	    size_t max);
 
 #endif

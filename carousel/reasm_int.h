@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * reasm_int.h: private to reasm.c, reasm_trk.c, reasm_pend.c,
- * reasm_fdt.c, reasm_repair.c and reasm_fec.c.  The state of one reassembler (see the overview at the
- * top of reasm.c) and the functions the files share.  Everything here is owned by the
- * rx thread; nothing outside carousel/reasm*.c may include it.
+ * reasm_int.h: private to the carousel/reasm*.c files.  The state of one
+ * reassembler (see the overview at the top of reasm.c) and the functions
+ * the files share.  Everything here is owned by the rx thread; nothing
+ * outside carousel/reasm*.c may include it.
  */
 #ifndef NIPCACHE_REASM_INT_H
 #define NIPCACHE_REASM_INT_H
@@ -192,6 +192,7 @@ struct sess {
 	struct pgroup	*pend;
 	struct applied	*applied;
 	uint32_t	napplied;
+	struct reasm_sess_counts c;	/* reasm_sstat.c */
 };
 
 struct reasm {
@@ -205,6 +206,20 @@ struct reasm {
 
 typedef int (*put_fn)(struct reasm *r, void *ctx, uint64_t off,
     const uint8_t *p, size_t n);
+
+/*
+ * reasm_sstat.c: per-session counters.  The global counters a session's
+ * work moves are read before it (reasm_sc_begin) and the difference goes
+ * to the session after it (reasm_sc_end), so the code that counts needs
+ * no session at hand.
+ */
+struct reasm_sc_mark {
+	struct reasm_sess_counts c;
+};
+
+void	reasm_sc_begin(const struct reasm *r, struct reasm_sc_mark *m);
+void	reasm_sc_end(const struct reasm *r, struct sess *s,
+	    const struct reasm_sc_mark *m);
 
 
 /* now - then, or 0 if the clock went backwards. */

@@ -454,6 +454,7 @@ rx_free(struct rx *rx)
 	free(rx->names);
 	free(rx->ctrl);
 	free(rx->data);
+	free(rx->sess);
 	free(rx);
 }
 

@@ -153,6 +153,14 @@ struct rx_src_stats {
 	uint64_t	datagrams;	/* accepted by this source's filter */
 	uint64_t	bytes;		/* their UDP payload bytes */
 	uint64_t	last_ms;	/* util_now_ms() of the last, 0 = never */
+	/*
+	 * Taken every second: the UDP payload bit rate over the last one,
+	 * and the FLUTE sessions (sender and TSI) this source accepted, with
+	 * their counters summed (those of forgotten sessions are gone).
+	 */
+	uint64_t	bitrate;
+	uint32_t	nsessions;
+	struct reasm_sess_counts sess;
 };
 
 /*
@@ -163,6 +171,14 @@ struct rx_src_stats {
  */
 int	rx_get_src_stats(const struct carousel_src *src,
 	    struct rx_src_stats *out);
+/*
+ * Thread safe: a malloc'd copy of every configured source's counters, in
+ * the order of the channels; *n is set.  NULL with *n = 0 when there are
+ * none (or out of memory).  The caller frees it.
+ */
+struct rx_src_stats *rx_get_all_src_stats(size_t *n);
+/* 1 if a and b name the same source (family, group, port, source, TSI). */
+int	rx_src_same(const struct carousel_src *a, const struct carousel_src *b);
 
 /*
  * Parse an input for kind: "PATH", "-", or for ts and gse also

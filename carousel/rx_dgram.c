@@ -53,7 +53,7 @@ rx_cmsgs(struct rx *rx, struct rx_chan *c, struct msghdr *h, uint8_t *dst)
 }
 
 /* The index of the first configured (source, TSI) accepting the packet, -1. */
-static int
+int
 rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi)
 {
 	size_t i, al = rx_addr_len(c->family);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * rx_int.h: private to rx.c, rx_sock.c and rx_src.c.  The state owned by
- * the rx thread and the functions the three files share; nothing outside
+ * rx_int.h: private to the carousel/rx*.c files.  The state owned by
+ * the rx thread and the functions the files share; nothing outside
  * carousel/rx*.c may include it.
  */
 #ifndef NIPCACHE_RX_INT_H
@@ -21,7 +21,15 @@ struct rx_fstat {
 	uint64_t	datagrams;
 	uint64_t	bytes;
 	uint64_t	last_ms;	/* util_now_ms() of the last one, 0 never */
+	/* Every RX_RATE_MS (rx_stat.c): */
+	uint64_t	rate_bytes;	/* bytes at the last rate tick */
+	uint64_t	bitrate;	/* bit/s over the last period */
+	uint32_t	nsessions;	/* reasm sessions it accepted */
+	struct reasm_sess_counts sess;	/* their counters, summed */
 };
+
+/* Bit rates and session counters are taken this often. */
+#define RX_RATE_MS	1000
 
 /* What an epoll event's data.ptr points at (the wake eventfd: NULL). */
 #define RX_EV_CHAN	1
@@ -97,6 +105,9 @@ struct rx {
 	size_t		nin;
 	uint64_t	now;		/* of the input chunk being read */
 	int64_t		wall;
+	uint64_t	rate_ms;	/* last rate tick (rx_stat.c) */
+	struct reasm_sess_stats *sess;	/* reasm_get_sessions buffer */
+	size_t		sess_cap;
 };
 
 /* Address bytes of family: 4 for AF_INET, else 16. */
@@ -123,6 +134,9 @@ int	rx_chan_open(struct rx *rx, struct rx_chan *c, uint64_t now);
 void	rx_chan_free(struct rx_chan *c);
 
 /* rx_dgram.c */
+
+/* The index of c's first filter accepting (source, TSI), or -1. */
+int	rx_match(const struct rx_chan *c, const uint8_t *src, struct alc_id tsi);
 
 /* One datagram of c from a recvmmsg batch: count, filter, reassemble. */
 void	rx_datagram(struct rx *rx, struct rx_chan *c, struct mmsghdr *m,
@@ -160,7 +174,10 @@ int	rx_src_eq(const struct carousel_src *a, const struct carousel_src *b);
 int	rx_stat_alloc(struct rx_chan *c);
 /* Copy the counters of old's filters to c's equal filters. */
 void	rx_stat_carry(struct rx_chan *c, const struct rx_chan *old);
-/* Publish a copy of every filter's counters (rx thread). */
+/*
+ * Publish a copy of every filter's counters (rx thread); every RX_RATE_MS
+ * also their bit rates and the counters of the sessions they accepted.
+ */
 void	rx_stat_publish(struct rx *rx);
 /* Drop the published copy (rx_stop). */
 void	rx_stat_clear(void);

@@ -499,6 +499,16 @@ parse_repair_enabled(struct conf *c, const char *v, char *why, size_t n)
 	return parse_bool_to(&c->repair_enabled, v, why, n);
 }
 
+static int
+parse_ui_dir(struct conf *c, const char *v, char *why, size_t n)
+{
+	if (v[0] != '/') {
+		snprintf(why, n, "expected an absolute path");
+		return -1;
+	}
+	return parse_str(c->http_ui_dir, sizeof(c->http_ui_dir), v, why, n);
+}
+
 /* An http:// or https:// URL with a host, no blanks; into dst. */
 static int
 parse_http_url(char *dst, size_t len, const char *v, size_t vlen, char *why,
@@ -636,6 +646,7 @@ static const struct conf_key {
 	{ "http", "memory_object_max", parse_mem_max },
 	{ "http", "hold_timeout", parse_hold },
 	{ "http", "gap_tag", parse_gap_tag },
+	{ "http", "ui_dir", parse_ui_dir },
 	{ "repair", "enabled", parse_repair_enabled },
 	{ "repair", "base_url", parse_repair_base },
 	{ "repair", "origin", parse_repair_origin },

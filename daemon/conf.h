@@ -96,6 +96,8 @@ struct conf {
 	uint32_t	http_mem_max;		/* small_object_max: served from RAM */
 	uint32_t	http_hold_ms;		/* hold_timeout */
 	int		http_gap_tag;		/* gap_tag: EXT-X-GAP, else hold back */
+	char		http_ui_dir[1024];	/* ui_dir: the status page's
+						   files, "" = compiled in */
 };
 
 /* Defaults for every key (what an empty file gives). */

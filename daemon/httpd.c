@@ -72,20 +72,6 @@ static struct {
 static _Atomic uint64_t httpd_codes[HTTPD_NCODES];
 static _Atomic uint64_t httpd_bytes;
 
-static const char httpd_index_html[] =
-    "<!DOCTYPE html>\n<html><head><title>nipcache</title></head><body>\n"
-    "<h1>nipcache</h1>\n<ul>\n"
-    "<li><a href=\"/health\">/health</a>: readiness (JSON)</li>\n"
-    "<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>\n"
-    "<li><a href=\"/services.json\">/services.json</a>: services</li>\n"
-    "<li><a href=\"/dvbi/servicelist.xml\">/dvbi/servicelist.xml</a>: "
-    "the DVB-I service list, pointing at this box; "
-    "<a href=\"/dvbi/\">/dvbi/</a>: every list</li>\n"
-    "<li>/nip/bootstrap.xml, /nip/gateway.xml, /nip/nif.xml, /nip/sif.xml, "
-    "/nip/slep.xml: the DVB-NIP signalling as received</li>\n"
-    "</ul>\n<p>Carousel objects are served at their own paths.</p>\n"
-    "</body></html>\n";
-
 /* Header lists: name, value, ..., NULL. */
 const char *const httpd_hdr_cors[] = {
 	"Access-Control-Allow-Origin", "*",
@@ -112,8 +98,6 @@ static const struct {
 	[HTTPD_F_METHOD] = { 405, "text/plain", "method not allowed\n",
 	    hdr_allow },
 	[HTTPD_F_OPTIONS] = { 204, NULL, "", hdr_preflight },
-	[HTTPD_F_INDEX] = { 200, "text/html; charset=utf-8", httpd_index_html,
-	    NULL },
 	[HTTPD_F_SERVICES] = { 200, "application/json",
 	    "{\"services\":[]}\n", NULL },
 	[HTTPD_F_UNAVAIL] = { 503, "text/plain", "service unavailable\n",
@@ -342,8 +326,8 @@ static enum MHD_Result
 httpd_reserved(struct MHD_Connection *c, const char *path,
     enum httpd_method m)
 {
-	if (strcmp(path, "/") == 0)
-		return httpd_queue_fixed(c, HTTPD_F_INDEX, m);
+	if (httpd_ui_is(path))
+		return httpd_ui(c, path, m);
 	if (strcmp(path, "/health") == 0)
 		return httpd_health(c, m);
 	if (strcmp(path, "/metrics") == 0)
@@ -571,6 +555,7 @@ httpd_start(const struct conf *c, const struct httpd_hooks *hooks)
 		}
 	}
 	httpd_rc_init();
+	httpd_ui_start(c);
 	httpd_hold_start(c, &httpd.hooks);
 	httpd.n = 0;
 	httpd.running = 1;

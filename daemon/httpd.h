@@ -2,7 +2,9 @@
 /*
  * httpd.h: the local HTTP server (libmicrohttpd, epoll + thread pool).
  * Serves cache objects (small ones from refcounted memory, large ones from
- * file descriptors so sendfile copies), /health and /metrics.
+ * file descriptors so sendfile copies), /health, /metrics, the documents
+ * of the hooks, and the status page at / with its files under /ui/
+ * ([http] ui_dir).
  */
 #ifndef NIPCACHE_HTTPD_H
 #define NIPCACHE_HTTPD_H
@@ -48,9 +50,10 @@ struct httpd_hooks {
 	/* Fill buf (256 KiB) with Prometheus text; return bytes written. */
 	size_t	(*metrics)(char *buf, size_t len);
 	/*
-	 * /services.json, /dvbi/... and /nip/...: host is the request's Host
-	 * header (NULL if none), for absolute URLs back to the box.  Return
-	 * 200 with *out filled, or 404 or 503 (nothing to free).
+	 * /services.json, /status.json, /dvbi/... and /nip/...: host is the
+	 * request's Host header (NULL if none), for absolute URLs back to
+	 * the box.  Return 200 with *out filled, or 404 or 503 (nothing to
+	 * free).
 	 */
 	int	(*document)(const char *path, const char *host,
 		    struct httpd_doc *out);

@@ -6,7 +6,8 @@
  * ranges and the table of reusable blob responses); httpd_hold.c looks
  * objects up and holds requests for expected ones (suspend/resume),
  * LL-HLS blocking reloads among them; httpd_pl.c makes and sends live HLS
- * playlists as rewritten for players.  httpd.c sees httpd_hold.c only.
+ * playlists as rewritten for players; httpd_ui.c serves the status page's
+ * files.  httpd.c sees httpd_hold.c and httpd_ui.c only.
  */
 #ifndef NIPCACHE_HTTPD_INT_H
 #define NIPCACHE_HTTPD_INT_H
@@ -42,7 +43,6 @@ enum httpd_fixed {
 	HTTPD_F_NOTFOUND,
 	HTTPD_F_METHOD,
 	HTTPD_F_OPTIONS,
-	HTTPD_F_INDEX,
 	HTTPD_F_SERVICES,
 	HTTPD_F_UNAVAIL,
 	HTTPD_F_N
@@ -116,6 +116,22 @@ void	httpd_hold_stop(void);
 void	httpd_hold_free(void);
 /* The hold and playlist counters of struct httpd_stats. */
 void	httpd_hold_stats(struct httpd_stats *out);
+
+/* httpd_ui.c */
+/*
+ * Take the page's folder ([http] ui_dir, else the compiled-in one) and log
+ * what is missing from it.
+ */
+void	httpd_ui_start(const struct conf *c);
+/* 1 if path is the status page or one of its files ("/", "/ui/..."). */
+int	httpd_ui_is(const char *path);
+/*
+ * Answer a path httpd_ui_is() took: a file of the fixed list (200, or 304
+ * by ETag), 404 for any other, and for "/" without index.html a plain
+ * index saying what is missing.
+ */
+enum MHD_Result httpd_ui(struct MHD_Connection *c, const char *path,
+	    enum httpd_method m);
 
 /* httpd_pl.c */
 /* A live playlist as served to one request (httpd_pl_make). */

@@ -32,6 +32,7 @@
 #include "repair.h"
 #include "notify.h"
 #include "stage.h"
+#include "status.h"
 #include "util.h"
 
 /* sysexits(3) codes. */
@@ -208,8 +209,17 @@ main_refresh(const char *path, uint64_t seq, uint32_t target_ms)
 	(void)repair_refresh(path, seq);
 }
 
+/* /status.json is the status module's, every other document the NIP's. */
+static int
+main_document(const char *path, const char *host, struct httpd_doc *out)
+{
+	if (strcmp(path, STATUS_PATH) == 0)
+		return status_document(out);
+	return nip_document(path, host, out);
+}
+
 static const struct httpd_hooks main_hooks = {
-	health_hook, metrics_hook, nip_document, nip_touch, main_fetch,
+	health_hook, metrics_hook, main_document, nip_touch, main_fetch,
 	main_refresh
 };
 
@@ -488,7 +498,8 @@ main_reload(void)
 	    n->http_max_conns != o->http_max_conns ||
 	    n->http_per_client != o->http_per_client ||
 	    n->http_timeout_s != o->http_timeout_s ||
-	    n->http_mem_max != o->http_mem_max)
+	    n->http_mem_max != o->http_mem_max ||
+	    strcmp(n->http_ui_dir, o->http_ui_dir) != 0)
 		log_warnx("reload: [http] changes need a restart");
 	if (n->fsync != o->fsync || n->max_decoded_bytes != o->max_decoded_bytes ||
 	    n->require_mount != o->require_mount || n->rcvbuf != o->rcvbuf)

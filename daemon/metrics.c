@@ -91,6 +91,12 @@ metrics_is_ready(void)
 	return atomic_load(&metrics_ready);
 }
 
+uint64_t
+metrics_uptime_s(void)
+{
+	return (util_now_ms() - metrics_start_ms) / 1000;
+}
+
 int
 metrics_health(char *buf, size_t len)
 {
@@ -109,7 +115,7 @@ metrics_health(char *buf, size_t len)
 	    "\"cache\":{\"bytes\":%llu,\"objects\":%llu,\"max_bytes\":%llu},"
 	    "\"sessions\":%llu,\"channels\":%llu,\"objects_in_flight\":%llu",
 	    ready ? "ok" : "starting",
-	    (unsigned long long)((util_now_ms() - metrics_start_ms) / 1000),
+	    (unsigned long long)metrics_uptime_s(),
 	    (unsigned long long)cs.bytes, (unsigned long long)cs.objects,
 	    (unsigned long long)cs.max_bytes,
 	    (unsigned long long)rs.reasm.sessions_now,
@@ -403,7 +409,7 @@ metrics_render(char *buf, size_t len)
 	mb_metric(&b, "up", "gauge", "1 when the daemon is ready.",
 	    (uint64_t)atomic_load(&metrics_ready));
 	mb_metric(&b, "uptime_seconds", "counter", "Seconds since start.",
-	    (util_now_ms() - metrics_start_ms) / 1000);
+	    metrics_uptime_s());
 	metrics_rx(&b, &rs);
 	metrics_fec(&b, &rs.reasm);
 	metrics_objects(&b, &rs, &ss);

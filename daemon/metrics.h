@@ -8,12 +8,15 @@
 #define NIPCACHE_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Record the start time; call once before the HTTP server starts. */
 void	metrics_init(void);
 /* Mark the daemon ready (cache loaded, tmp purged, inputs joined) or not. */
 void	metrics_set_ready(int ready);
 int	metrics_is_ready(void);
+/* Seconds since metrics_init(). */
+uint64_t metrics_uptime_s(void);
 /* /health body (JSON); returns 1 if ready.  Fits in len or is truncated. */
 int	metrics_health(char *buf, size_t len);
 /* /metrics body; returns the bytes written (without the NUL). */

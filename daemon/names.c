@@ -293,8 +293,10 @@ names_is_reserved(const char *path)
 	return strcmp(path, "/health") == 0 ||
 	    strcmp(path, "/metrics") == 0 ||
 	    strcmp(path, "/services.json") == 0 ||
+	    strcmp(path, "/status.json") == 0 ||
 	    is_dir_or_below(path, "/dvbi") ||
-	    is_dir_or_below(path, "/nip");
+	    is_dir_or_below(path, "/nip") ||
+	    is_dir_or_below(path, "/ui");
 }
 
 /* Copy base's directory ("/a/b/c.m3u8" -> "/a/b") into nb. */

@@ -75,6 +75,14 @@ const struct nif *nip_nif(uint64_t *gen);
 int	nip_wakefd(void);
 void	nip_get_stats(struct nip_stats *out);
 
+/*
+ * Any thread: the DVB-I identifier of the service whose transport session
+ * src is (family, group, port, source, TSI), copied into id (truncated to
+ * len); 0, or -1 when no service of the current view uses src.
+ */
+struct carousel_src;
+int	nip_src_service(const struct carousel_src *src, char *id, size_t len);
+
 /* httpd hooks (any thread); see struct httpd_hooks. */
 int	nip_document(const char *path, const char *host, struct httpd_doc *out);
 int	nip_touch(const char *path);

@@ -167,3 +167,25 @@ nip_document(const char *path, const char *host, struct httpd_doc *out)
 	nip_view_put(v);
 	return r;
 }
+
+int
+nip_src_service(const struct carousel_src *src, char *id, size_t len)
+{
+	struct nip_view *v = nip_view_get();
+	size_t i, j;
+	int r = -1;
+
+	for (i = 0; v != NULL && r < 0 && i < v->nsvcs; i++) {
+		const struct nip_vsvc *s = &v->svcs[i];
+
+		for (j = 0; j < s->nsrcs; j++) {
+			if (s->id != NULL && rx_src_same(&s->srcs[j], src)) {
+				util_strlcpy(id, s->id, len);
+				r = 0;
+				break;
+			}
+		}
+	}
+	nip_view_put(v);
+	return r;
+}

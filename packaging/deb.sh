@@ -35,6 +35,15 @@ else
 fi
 rm -rf "$src/debian"
 cp -R "$top/packaging/debian" "$src/debian"
+# The status page's player: hls.js from the npm package make deps installs
+# (node_modules is not part of the copy above); the package ships it.
+hlsjs=tests/player/node_modules/hls.js/dist/hls.min.js
+[ -f "$top/$hlsjs" ] || {
+	echo "deb: $hlsjs is missing (run make deps): the status page needs it" >&2
+	exit 1
+}
+mkdir -p "$src/${hlsjs%/*}"
+cp "$top/$hlsjs" "$src/$hlsjs"
 
 # The package build is a make of its own: nothing of a calling make (its
 # command-line variables such as BUILD=, its -j or -s) may leak into it.

@@ -50,7 +50,9 @@ dpkg-deb -c "$deb" >"$NC_TMP/list"
 awk '{ sub(/^\.\//, "", $6); print $6 }' "$NC_TMP/list" >"$NC_TMP/paths"
 for f in usr/sbin/nipcached usr/bin/nipcast etc/nipcache/nipcached.conf \
 	lib/systemd/system/nipcached.service usr/lib/sysctl.d/60-nipcache.conf \
-	usr/lib/sysusers.d/nipcache.conf usr/share/doc/nipcache/copyright; do
+	usr/lib/sysusers.d/nipcache.conf usr/share/doc/nipcache/copyright \
+	usr/share/nipcache/ui/index.html usr/share/nipcache/ui/status.js \
+	usr/share/nipcache/ui/status.css usr/share/nipcache/ui/hls.min.js; do
 	grep -qx "$f" "$NC_TMP/paths" || fail "$f is not in the package"
 done
 ! grep -E '^(usr/local|etc/avahi|etc/systemd)/' "$NC_TMP/paths" || fail "files in the wrong place (above)"
@@ -70,6 +72,11 @@ for f in usr/sbin/nipcached usr/bin/nipcast; do
 done
 "$r/usr/sbin/nipcached" -n --config "$r/etc/nipcache/nipcached.conf" | grep -q 'configuration OK' ||
 	fail "the packaged nipcached refuses the packaged config"
+# Built with the default PREFIX, installed with /usr: the status page's
+# folder compiled in follows the install.
+grep -qaF /usr/share/nipcache/ui "$r/usr/sbin/nipcached" &&
+	! grep -qaF /usr/local/share/nipcache "$r/usr/sbin/nipcached" ||
+	fail "nipcached does not look for the status page in /usr/share/nipcache/ui"
 
 # The sysctl value covers the receive buffer the shipped config asks for.
 want=$(sed -n 's/^receive_buffer *= *\([0-9]*\)\([KMG]\?\) *$/\1 \2/p' "$r/etc/nipcache/nipcached.conf" |

@@ -80,7 +80,7 @@ V = {"PN": "nipcache", "PV": ver, "BP": "nipcache-" + ver, "prefix": "/usr",
      "localstatedir": "/var", "mandir": "/usr/share/man",
      "systemd_system_unitdir": "/lib/systemd/system", "S": S, "D": D,
      "CC": "cc", "CFLAGS": "-O2 -g", "CPPFLAGS": "", "LDFLAGS": "",
-     "DISTRO_FEATURES": features}
+     "DISTRO_FEATURES": features, "WORKDIR": S.rsplit("/", 1)[0]}
 
 class Utils:
 	@staticmethod
@@ -124,7 +124,22 @@ else:
 PY
 get() { python3 "$NC_TMP/bbmock.py" get "$bb" "$S" "$1" "$2" "$3"; }
 src=$(get "$NC_TMP/D" sysvinit SRC_URI)
-[ "${src##*/}" = "$name.tar.gz" ] || fail "SRC_URI $src does not name $name.tar.gz"
+set -- $src
+[ "${1##*/}" = "$name.tar.gz" ] || fail "SRC_URI $1 does not name $name.tar.gz"
+
+# The second SRC_URI is hls.js from npm: bitbake would fetch it and check
+# its sha256; here it comes from npm's cache (make deps), is checked the
+# same way and unpacked where the recipe's subdir= puts it.
+hlsver=$(get "$NC_TMP/D" sysvinit HLSJS_PV)
+[ "$2" = "https://registry.npmjs.org/hls.js/-/hls.js-$hlsver.tgz;name=hlsjs;subdir=hlsjs" ] ||
+	fail "SRC_URI's second entry is not hls.js $hlsver from npm: $2"
+command -v npm >/dev/null || fail "npm is not installed (make deps installs it)"
+(cd "$NC_TMP" && npm pack --offline --silent "hls.js@$hlsver" >/dev/null 2>&1) ||
+	fail "hls.js $hlsver is not in npm's cache (make deps)"
+grep -qx "SRC_URI\[hlsjs.sha256sum\] = \"$(sha256sum "$NC_TMP/hls.js-$hlsver.tgz" | cut -d' ' -f1)\"" "$bb" ||
+	fail "recipe's hls.js sha256 is not the npm tarball's"
+mkdir -p "$NC_TMP/src/hlsjs"
+tar -xzf "$NC_TMP/hls.js-$hlsver.tgz" -C "$NC_TMP/src/hlsjs"
 
 # distro_round NAME FEATURES: do_compile + do_install into $NC_TMP/D-NAME;
 # the files the recipe's variables name are there.
@@ -137,6 +152,8 @@ distro_round() {
 	for f in $(get "$D" "$2" CONFFILES:nipcache) $(get "$D" "$2" FILES:nipcast) /usr/sbin/nipcached; do
 		[ -f "$D$f" ] || fail "$1: $f (CONFFILES/FILES) not installed"
 	done
+	cmp -s "$D/usr/share/nipcache/ui/hls.min.js" "$NC_TMP/src/hlsjs/package/dist/hls.min.js" ||
+		fail "$1: the status page's hls.min.js is not installed from the fetched npm package"
 	[ -x "$D/etc/init.d/$(get "$D" "$2" INITSCRIPT_NAME)" ] || fail "$1: no init script INITSCRIPT_NAME"
 	"$D/usr/sbin/nipcached" --version | grep -q "^nipcached $version\$" || fail "$1: the built nipcached --version"
 	"$D/usr/sbin/nipcached" -n --config "$D/etc/nipcache/nipcached.conf" >/dev/null ||

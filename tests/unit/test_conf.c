@@ -53,6 +53,7 @@ test_defaults(void)
 	CHECK(c->nip_region[0] == '\0' && c->nip_gateway_config[0] == '\0');
 	CHECK_EQ_U(c->http_hold_ms, 6000);
 	CHECK(c->http_gap_tag == 1 && c->repair_enabled == 1);
+	CHECK(c->http_ui_dir[0] == '\0');	/* the compiled-in folder */
 	CHECK_EQ_U(c->repair_nbase, 0);
 	CHECK(c->repair_origin[0] == '\0');
 	CHECK_EQ_U(c->repair_reception_timeout_ms, 2000);
@@ -78,9 +79,11 @@ test_repair_keys(void)
 	    "origin = http://127.0.0.1:8081/\n"
 	    "reception_timeout = 0\nfixed_backoff = 250ms\n"
 	    "random_backoff = 3s\nmax_parallel = 8\nrequest_timeout = 4s\n"
-	    "[http]\nhold_timeout = 2s\ngap_tag = no\n";
+	    "[http]\nhold_timeout = 2s\ngap_tag = no\n"
+	    "ui_dir = /opt/nipcache/ui\n";
 
 	REQUIRE(load(text, &c, err, sizeof(err)) == 0);
+	CHECK(strcmp(c->http_ui_dir, "/opt/nipcache/ui") == 0);
 	CHECK(c->repair_enabled == 0);
 	REQUIRE(c->repair_nbase == 3);
 	CHECK(strcmp(c->repair_base[0], "http://cdn.example/x/") == 0);
@@ -202,6 +205,8 @@ test_errors(void)
 		{ "[repair]\nrequest_timeout = 10ms\n", 2, "request_timeout" },
 		{ "[http]\nhold_timeout = 2m\n", 2, "hold_timeout" },
 		{ "[http]\ngap_tag = sometimes\n", 2, "gap_tag" },
+		{ "[http]\nui_dir = share/ui\n", 2, "absolute path" },
+		{ "[http]\nui_dir = \n", 2, "ui_dir" },
 		{ "[input]\nts = x pid=5\n", 2, "ts" },
 		{ "[input]\nts = x pid=0x1fff\n", 2, "ts" },
 		{ "[input]\nts = x ule\n", 2, "ule needs pid" },

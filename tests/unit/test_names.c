@@ -229,6 +229,9 @@ test_reserved(void)
 		{ "/dvbi/x.xml", 1 }, { "/nip", 1 }, { "/nip/a/b", 1 },
 		{ "/healthz", 0 }, { "/metrics/x", 0 }, { "/dvbix", 0 },
 		{ "/a/dvbi/x", 0 }, { "/nipx/y", 0 }, { "/x.m3u8", 0 },
+		{ "/status.json", 1 }, { "/ui", 1 }, { "/ui/", 1 },
+		{ "/ui/hls.min.js", 1 }, { "/ui/a/b", 1 }, { "/uix", 0 },
+		{ "/a/ui/x", 0 }, { "/status.jsonx", 0 }, { "/status", 0 },
 	};
 	size_t i;
 

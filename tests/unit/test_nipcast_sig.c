@@ -48,6 +48,7 @@ static const char desc2[] =
 	"title = " TITLE1 "\n"
 	"lcn = 5\n"
 	"genre = urn:tva:metadata:cs:ContentCS:2011:3.1.1\n"
+	"logo = http://dvb.gw/demo.nipcache.invalid/logos/one.png\n"
 	"hls = /srv/one\n"
 	"playlist = live.m3u8\n"
 	"session = 239.255.1.1:5001/11\n"
@@ -266,6 +267,9 @@ check_list(const struct nc_desc *d, const struct dvbi_list *l)
 	    "urn:tva:metadata:cs:ContentCS:2011:3.1.1") == 0);
 	CHECK(l->services[0].type != NULL && strstr(l->services[0].type,
 	    "ServiceTypeCS:2019:linear") != NULL);
+	CHECK(l->services[0].logo != NULL && strcmp(l->services[0].logo,
+	    "http://dvb.gw/demo.nipcache.invalid/logos/one.png") == 0);
+	CHECK(l->services[1].logo == NULL);
 	in = dvbi_playable(&l->services[1], 1);
 	REQUIRE(in != NULL);
 	nc_sig_playlist_url(d, &d->svc[1], url, sizeof(url));

@@ -69,6 +69,7 @@ test_partition_z(void)
 static void
 test_rs_recover(void)
 {
+	struct reasm_sess_stats sv[2];
 	struct tctx *t;
 	struct fobj f, g;
 	struct reasm_stats st;
@@ -86,6 +87,11 @@ test_rs_recover(void)
 	st = stats(t);
 	CHECK_EQ_U(st.fec_blocks_decoded, 4);
 	CHECK_EQ_U(st.fec_symbols_recovered, nlost);
+	/* The session's own counters (reasm_get_sessions). */
+	REQUIRE(reasm_get_sessions(t->r, sv, 2) == 1);
+	CHECK_EQ_U(sv[0].c.fec_recovered, nlost);
+	CHECK_EQ_U(sv[0].c.objects, 1);
+	CHECK_EQ_U(sv[0].c.lost_symbols + sv[0].c.repairs, 0);
 	CHECK_EQ_U(st.fec_repair_held, 4);
 	CHECK_EQ_U(st.fec_no_decode, 0);
 	CHECK_EQ_U(st.fec_bytes_now, 0);

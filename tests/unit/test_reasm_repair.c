@@ -655,7 +655,76 @@ test_receiving(void)
 	rtctx_free(t);
 }
 
+/* The session of TSI tsi in v[0..n), or NULL. */
+static const struct reasm_sess_stats *
+sess_of(const struct reasm_sess_stats *v, size_t n, uint32_t tsi)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].tsi.hi == 0 && v[i].tsi.lo == tsi)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * Per-session counters (reasm_get_sessions): a lossy object on TSI 1
+ * goes to repair, a whole one on TSI 2 is committed; each session gets
+ * its own, they add up to the global counters, and go with the session.
+ */
+static void
+test_sess_counts(void)
+{
+	static const int holes[] = { 5, 6, 40, 99, -1 };
+	struct tctx *t = rtctx_new(NULL, 1, 1);
+	struct reasm_sess_stats v[3];
+	const struct reasm_sess_stats *a, *b;
+	struct tobj o[2], *op[2] = { &o[0], &o[1] };
+	struct reasm_stats st;
+	uint8_t *lose;
+
+	REQUIRE(t != NULL);
+	CHECK_EQ_U(reasm_get_sessions(t->r, v, 3), 0);
+	rng_seed(23);
+	tobj_init(&o[0], 1, 10, 10000, 100, 16);
+	tobj_init(&o[1], 2, 20, 3000, 100, 16);
+	send_fdt(t, 1, 1, &op[0], 1, 0, NULL);
+	send_fdt(t, 2, 1, &op[1], 1, 0, NULL);
+	lose = lose_list(holes);
+	send_lossy(t, &o[0], lose, 1);
+	send_obj(t, &o[1]);
+	check_obj(t, &o[1]);
+	REQUIRE(reasm_get_sessions(t->r, v, 3) == 2);
+	a = sess_of(v, 2, 1);
+	b = sess_of(v, 2, 2);
+	REQUIRE(a != NULL && b != NULL);
+	CHECK_EQ_U(a->c.repairs, 1);
+	CHECK_EQ_U(a->c.lost_symbols, 4);
+	CHECK_EQ_U(a->c.objects, 0);
+	CHECK_EQ_U(a->c.bytes, 10000 - 400);
+	CHECK_EQ_U(b->c.repairs + b->c.lost_symbols + b->c.incomplete, 0);
+	CHECK_EQ_U(b->c.objects, 1);
+	CHECK_EQ_U(b->c.bytes, 3000);
+	CHECK(a->c.packets > 90 && b->c.packets > 30);
+	CHECK(a->port == t->chan.port && a->family == t->chan.family);
+	st = stats(t);
+	CHECK_EQ_U(a->c.packets + b->c.packets, st.packets);
+	CHECK_EQ_U(a->c.bytes + b->c.bytes, st.bytes);
+	/* A short buffer gets what fits; the count is still all of them. */
+	memset(v, 0xa5, sizeof(v));
+	CHECK_EQ_U(reasm_get_sessions(t->r, v, 1), 2);
+	CHECK(v[1].port == 0xa5a5 && v[1].c.packets == 0xa5a5a5a5a5a5a5a5ULL);
+	CHECK_EQ_U(reasm_get_sessions(t->r, NULL, 0), 2);
+	/* Forgotten sessions take their counters with them. */
+	t->now += 600000;
+	reasm_expire(t->r, t->now);
+	CHECK_EQ_U(reasm_get_sessions(t->r, v, 3), 0);
+	free(lose);
+	tobjs_free(o, 2);
+	rtctx_free(t);
+}
+
 TEST_MAIN(TEST(test_close), TEST(test_close_cases), TEST(test_declined),
     TEST(test_timeout), TEST(test_expired), TEST(test_expired_full_fdt),
     TEST(test_session), TEST(test_verdict), TEST(test_announce),
-    TEST(test_no_repair_op), TEST(test_receiving))
+    TEST(test_no_repair_op), TEST(test_receiving), TEST(test_sess_counts))

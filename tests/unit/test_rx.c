@@ -121,6 +121,90 @@ test_mcast_receive(void)
 	CHECK_EQ_U(mem_count(&mem.writes_bad), 0);
 }
 
+/* The copy of every source's counters, or n = 0. */
+static struct rx_src_stats *
+all_src(size_t *n)
+{
+	return rx_get_all_src_stats(n);
+}
+
+/* Source 0 has had its two sessions' worth of counters summed. */
+static int
+src_summed(size_t want_objects)
+{
+	struct rx_src_stats *v;
+	size_t n;
+	int ok;
+
+	v = all_src(&n);
+	ok = v != NULL && n == 3 && v[0].sess.objects == want_objects &&
+	    v[2].sess.objects == 1;
+	free(v);
+	return ok;
+}
+
+static uint64_t
+src0_bitrate(void)
+{
+	struct rx_src_stats *v;
+	uint64_t b = UINT64_MAX;
+	size_t n;
+
+	if ((v = all_src(&n)) != NULL && n == 3)
+		b = v[0].bitrate;
+	free(v);
+	return b;
+}
+
+/*
+ * Per-source counters as test_mcast_receive left them: the bit rate of
+ * each second, and the FLUTE sessions each source accepted with their
+ * reassembly counters (objects, bytes staged, packets); the filter that
+ * got nothing has nothing.  A repeat is traffic: it shows in the bit rate.
+ */
+static void
+test_src_sessions(void)
+{
+	struct carousel_src want[3];
+	struct rx_src_stats *v;
+	size_t n, i;
+	uint64_t b;
+	int ok;
+
+	if (!have_netns)
+		return;
+	WAIT_UNTIL(ok, src_summed(1), 2500);
+	REQUIRE(ok);
+	v = all_src(&n);
+	REQUIRE(v != NULL && n == 3);
+	parse_list(specs1, 3, want);
+	for (i = 0; i < 3; i++)
+		CHECK(rx_src_same(&v[i].src, &want[i]));
+	CHECK(!rx_src_same(&v[0].src, &want[1]));
+	CHECK_EQ_U(v[0].nsessions, 1);
+	CHECK_EQ_U(v[0].sess.bytes, sizeof(obj_a));
+	CHECK_EQ_U(v[0].sess.packets, v[0].datagrams);
+	CHECK_EQ_U(v[0].sess.incomplete + v[0].sess.lost_symbols +
+	    v[0].sess.repairs + v[0].sess.fec_recovered, 0);
+	CHECK_EQ_U(v[1].datagrams + v[1].nsessions + v[1].sess.packets +
+	    v[1].bitrate, 0);
+	CHECK_EQ_U(v[2].nsessions, 1);
+	CHECK_EQ_U(v[2].sess.bytes, sizeof(obj_b));
+	CHECK_EQ_U(v[2].sess.packets, v[2].datagrams);
+	free(v);
+	/* A repeat: ignored by reassembly, but it is traffic. */
+	send_object("239.1.2.3", 5000, 7, 1, "http://t/a", obj_a,
+	    sizeof(obj_a));
+	WAIT_UNTIL(ok, (b = src0_bitrate()) > 0 && b != UINT64_MAX, 1500);
+	CHECK(ok);
+	v = all_src(&n);
+	REQUIRE(v != NULL && n == 3);
+	/* Measured over a second or more: at most 8 bits per byte seen. */
+	CHECK(b <= 8 * v[0].bytes);
+	CHECK_EQ_U(v[0].sess.objects, 1);
+	free(v);
+}
+
 /* A failed verdict makes the next carousel cycle be received again. */
 static void
 test_mcast_commit_result(void)
@@ -345,7 +429,7 @@ test_kernel_drops(void)
 	rx_stop();
 }
 
-TEST_MAIN(TEST(test_netns_setup), TEST(test_mcast_receive),
+TEST_MAIN(TEST(test_netns_setup), TEST(test_mcast_receive), TEST(test_src_sessions),
     TEST(test_mcast_commit_result), TEST(test_mcast_set_sources),
     TEST(test_mcast_stop), TEST(test_join_retry), TEST(test_join_by_name),
     TEST(test_missing_interface), TEST(test_kernel_drops))
