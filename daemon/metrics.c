@@ -408,8 +408,15 @@ metrics_render(char *buf, size_t len)
 	buf[0] = '\0';
 	mb_metric(&b, "up", "gauge", "1 when the daemon is ready.",
 	    (uint64_t)atomic_load(&metrics_ready));
-	mb_metric(&b, "uptime_seconds", "counter", "Seconds since start.",
+	/*
+	 * A gauge, not a counter: promtool wants counters to end in _total,
+	 * and "seconds since start" is read as a level (it restarts at 0).
+	 */
+	mb_metric(&b, "uptime_seconds", "gauge", "Seconds since start.",
 	    metrics_uptime_s());
+	mb_head(&b, "build_info", "gauge",
+	    "Always 1; the version label says which nipcached runs.");
+	mb_label(&b, "build_info", "version", NIPCACHE_VERSION, 1);
 	metrics_rx(&b, &rs);
 	metrics_fec(&b, &rs.reasm);
 	metrics_objects(&b, &rs, &ss);

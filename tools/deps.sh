@@ -13,7 +13,8 @@ nettle-dev uthash-dev libdvbv5-dev libudev-dev liblcrq0.0
 curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2-utils
 nginx-light wrk avahi-daemon chromium
 scdoc groff-base man-db busybox git
-debhelper dpkg-dev lintian systemd strace"
+debhelper dpkg-dev lintian systemd strace
+prometheus"
 
 # Node.js is usually there already (a newer one than Debian's); only ask
 # Debian for it when there is none at all.
@@ -38,7 +39,9 @@ deps_apt() {
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
-	# nginx-light must not start a system nginx on port 80 during install.
+	# nginx-light must not start a system nginx on port 80 during install,
+	# nor prometheus (promtool, and the server 095-promtool runs on its
+	# own) a system Prometheus on port 9090.
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d

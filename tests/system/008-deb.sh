@@ -11,7 +11,8 @@
 #  - rmem_max in the sysctl file covers the shipped [input] receive_buffer;
 #  - the sysusers file makes user nipcache, member of group video;
 #  - the maintainer scripts parse (sh -n), create the user, enable the
-#    unit, make the cache folder and remove it on purge;
+#    unit, make the cache folder and remove it on purge, and handle the
+#    Avahi file (whose logic 096-deb-avahi tests);
 #  - Depends names the package of every library the programs link to,
 #    procps (ExecReload's kill) and a sysusers provider;
 #  - the packaged nipcached accepts the packaged config (-n).
@@ -49,7 +50,7 @@ done
 dpkg-deb -c "$deb" >"$NC_TMP/list"
 awk '{ sub(/^\.\//, "", $6); print $6 }' "$NC_TMP/list" >"$NC_TMP/paths"
 for f in usr/sbin/nipcached usr/bin/nipcast etc/nipcache/nipcached.conf \
-	lib/systemd/system/nipcached.service usr/lib/sysctl.d/60-nipcache.conf \
+	lib/systemd/system/nipcached.service usr/lib/sysctl.d/60-nipcache.conf usr/sbin/nipcache-avahi-service \
 	usr/lib/sysusers.d/nipcache.conf usr/share/doc/nipcache/copyright \
 	usr/share/nipcache/ui/index.html usr/share/nipcache/ui/status.js \
 	usr/share/nipcache/ui/status.css usr/share/nipcache/ui/hls.min.js; do
@@ -124,5 +125,8 @@ grep -q "deb-systemd-helper enable 'nipcached.service'" "$c/postinst" || fail "p
 grep -q 'install -d -o nipcache -g nipcache .*/var/cache/nipcache' "$c/postinst" ||
 	fail "postinst does not make the cache folder"
 grep -q "deb-systemd-invoke stop 'nipcached.service'" "$c/prerm" || fail "prerm does not stop the unit"
-grep -q 'rm -rf /var/cache/nipcache' "$c/postrm" || fail "postrm purge keeps the cache"
+grep -q 'rm -rf "$DPKG_ROOT/var/cache/nipcache"' "$c/postrm" || fail "postrm purge keeps the cache"
+# The Avahi file is made on the box (096-deb-avahi runs these scripts).
+grep -q 'usr/sbin/nipcache-avahi-service' "$c/postinst" && grep -q 'nipcache-postinst:' "$c/postrm" ||
+	fail "the maintainer scripts do not make and remove the Avahi file"
 ! grep -q '#DEBHELPER#' "$c/postinst" "$c/postrm" || fail "an unexpanded #DEBHELPER# token"
