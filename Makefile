@@ -31,6 +31,8 @@ HLSJS		?= tests/player/node_modules/hls.js/dist/hls.min.js
 ARCH		?=
 IPK_DIR		?= $(BUILD)
 DIST_DIR	?= $(BUILD)
+# make chroot: the clean Debian system the long package tests copy.
+CHROOT_DIR	?= /var/cache/nipcache-test/bookworm
 VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -146,7 +148,7 @@ FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carouse
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
-	install uninstall clean check-style man ipk dist deb ui FORCE
+	install uninstall clean check-style man ipk dist deb ui chroot FORCE
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast ui
 
@@ -226,7 +228,7 @@ check-san:
 		LDFLAGS="-fsanitize=address,undefined" check-unit
 
 check-system: all
-	@sh tests/system/run.sh $(BUILD)
+	@NC_CHROOT=$(CHROOT_DIR) sh tests/system/run.sh $(BUILD)
 
 check: deps
 	$(MAKE) all
@@ -234,10 +236,19 @@ check: deps
 ifeq ($(CI),true)
 	$(MAKE) check-san
 endif
+	@$(MAKE) chroot || echo "make chroot failed (above): 010-nspawn-boot will skip, saying so"
 	$(MAKE) check-system
 
 check-long: deps all
-	@LONG=1 sh tests/system/run.sh $(BUILD)
+	$(MAKE) chroot
+	@NC_CHROOT=$(CHROOT_DIR) LONG=1 sh tests/system/run.sh $(BUILD)
+
+# The clean bookworm system (debootstrap minbase, systemd, the programs'
+# libraries) that 010-nspawn-boot and the long 102 install the .deb in:
+# made once from the configured Debian mirror into CHROOT_DIR, then reused
+# without network (tools/mkchroot.sh).
+chroot: all
+	@sh tools/mkchroot.sh $(BUILD) $(CHROOT_DIR)
 
 bench: deps all $(BUILD)/fecbench
 	@sh tools/bench.sh $(BUILD)

@@ -14,7 +14,7 @@ curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2
 nginx-light wrk avahi-daemon chromium
 scdoc groff-base man-db busybox git
 debhelper dpkg-dev lintian systemd strace
-prometheus"
+prometheus debootstrap systemd-container"
 
 # Node.js is usually there already (a newer one than Debian's); only ask
 # Debian for it when there is none at all.
