@@ -315,12 +315,36 @@ fail_errno:
 	return -1;
 }
 
+/*
+ * name as a real directory in the cache.  Something else in its place (a
+ * symlink pointing out of the cache, say) is removed and logged: staging,
+ * the purge of tmp/ and serving must never reach outside dir.
+ */
+static int
+fs_real_dir(int rootfd, const char *name)
+{
+	struct stat st;
+
+	if (mkdirat(rootfd, name, 0750) == 0)
+		return 0;
+	if (errno != EEXIST || fstatat(rootfd, name, &st,
+	    AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		return 0;
+	log_warnx("cache: %s is not a directory (a symlink?): replaced",
+	    name);
+	if (unlinkat(rootfd, name, 0) < 0)
+		return -1;
+	return mkdirat(rootfd, name, 0750);
+}
+
 /* tmp/ and objects/; the buckets are made on first use. */
 static int
 fs_make_dirs(int rootfd)
 {
-	if ((mkdirat(rootfd, "tmp", 0750) < 0 && errno != EEXIST) ||
-	    (mkdirat(rootfd, "objects", 0750) < 0 && errno != EEXIST))
+	if (fs_real_dir(rootfd, "tmp") < 0 ||
+	    fs_real_dir(rootfd, "objects") < 0)
 		return -1;
 	return 0;
 }
@@ -412,7 +436,9 @@ cache_fs_purge_tmp(int rootfd)
 	uint64_t n = 0;
 	int fd;
 
-	fd = openat(rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A symlink planted as tmp must not make us empty its target. */
+	fd = openat(rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
 	if ((d = fdopendir(fd)) == NULL) {
@@ -500,9 +526,17 @@ scan_bucket(int rootfd, int b, int (*fn)(void *, const struct cache_fs_obj *),
 	int fd;
 
 	snprintf(dname, sizeof(dname), "objects/%02x", b);
-	fd = openat(rootfd, dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	/* Objects are only ever indexed (and served) from inside dir. */
+	fd = openat(rootfd, dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    O_NOFOLLOW);
+	if (fd < 0) {
+		/* A symlink: dropped, so that no publish goes through it. */
+		if ((errno == ELOOP || errno == ENOTDIR) &&
+		    unlinkat(rootfd, dname, 0) == 0)
+			log_warnx("cache scan: %s was not a directory: "
+			    "removed", dname);
 		return 0;
+	}
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
 		return 0;

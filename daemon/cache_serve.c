@@ -246,7 +246,9 @@ cache_open_try(const char *path, struct cache_hit *out)
 	pthread_mutex_unlock(&cache_lock);
 	if (r <= 0)
 		return r;
-	if ((fd = openat(cache_cs.rootfd, file, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* A symlink swapped in for an object file is never followed. */
+	if ((fd = openat(cache_cs.rootfd, file, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) < 0) {
 		if (errno == ENOENT)
 			return -2;
 		log_warn_rl("cache open %s", file);

@@ -10,11 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <arpa/inet.h>
-
 #include <ini.h>
 
-#include "conf.h"
+#include "conf_int.h"
 #include "log.h"
 #include "util.h"
 
@@ -23,7 +21,7 @@
 
 struct conf_ctx {
 	struct conf	*c;
-	int		listen_given;	/* first listen= replaces the default */
+	struct conf_http_st http;	/* [http] state across lines */
 	char		key[96];	/* first failing key */
 	char		why[160];	/* and why */
 	int		failed;
@@ -47,8 +45,8 @@ parse_level(struct conf *c, const char *v, char *why, size_t n)
 	return 0;
 }
 
-static int
-parse_str(char *dst, size_t dstlen, const char *v, char *why, size_t n)
+int
+conf_parse_str(char *dst, size_t dstlen, const char *v, char *why, size_t n)
 {
 	if (*v == '\0' || strlen(v) >= dstlen) {
 		snprintf(why, n, "empty or longer than %zu bytes", dstlen - 1);
@@ -61,7 +59,7 @@ parse_str(char *dst, size_t dstlen, const char *v, char *why, size_t n)
 static int
 parse_interface(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_str(c->interface, sizeof(c->interface), v, why, n);
+	return conf_parse_str(c->interface, sizeof(c->interface), v, why, n);
 }
 
 static int
@@ -81,8 +79,8 @@ parse_udp(struct conf *c, const char *v, char *why, size_t n)
 }
 
 /* A size in bytes (K, M, G, T binary) within [lo, hi]. */
-static int
-parse_size_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
+int
+conf_parse_size(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
     char *why, size_t n)
 {
 	uint64_t x;
@@ -97,8 +95,8 @@ parse_size_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-static int
-parse_ms_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
+int
+conf_parse_ms(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
     char *why, size_t n)
 {
 	uint64_t x;
@@ -113,8 +111,8 @@ parse_ms_in(uint64_t *dst, const char *v, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-static int
-parse_u32_in(uint32_t *dst, const char *v, uint32_t lo, uint32_t hi,
+int
+conf_parse_u32(uint32_t *dst, const char *v, uint32_t lo, uint32_t hi,
     char *why, size_t n)
 {
 	uint64_t x;
@@ -132,7 +130,7 @@ parse_rcvbuf(struct conf *c, const char *v, char *why, size_t n)
 {
 	uint64_t x;
 
-	if (parse_size_in(&x, v, 64 << 10, 1ULL << 30, why, n) < 0)
+	if (conf_parse_size(&x, v, 64 << 10, 1ULL << 30, why, n) < 0)
 		return -1;
 	c->rcvbuf = (uint32_t)x;
 	return 0;
@@ -141,64 +139,69 @@ parse_rcvbuf(struct conf *c, const char *v, char *why, size_t n)
 static int
 parse_obj_timeout(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_ms_in(&c->reasm.object_timeout_ms, v, 100, 86400000, why, n);
+	return conf_parse_ms(&c->reasm.object_timeout_ms, v, 100, 86400000,
+	    why, n);
 }
 
 static int
 parse_session_timeout(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_ms_in(&c->reasm.session_timeout_ms, v, 1000, 86400000, why, n);
+	return conf_parse_ms(&c->reasm.session_timeout_ms, v, 1000, 86400000,
+	    why, n);
 }
 
 static int
 parse_prefdt_time(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_ms_in(&c->reasm.prefdt_ms, v, 0, 600000, why, n);
+	return conf_parse_ms(&c->reasm.prefdt_ms, v, 0, 600000, why, n);
 }
 
 static int
 parse_prefdt_bytes(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->reasm.prefdt_max_bytes, v, 0, 1ULL << 30, why, n);
+	return conf_parse_size(&c->reasm.prefdt_max_bytes, v, 0, 1ULL << 30,
+	    why, n);
 }
 
 static int
 parse_max_object(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->reasm.max_object_bytes, v, 1, 1ULL << 40, why, n);
+	return conf_parse_size(&c->reasm.max_object_bytes, v, 1, 1ULL << 40,
+	    why, n);
 }
 
 static int
 parse_fec_object(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->reasm.fec_max_object_bytes, v, 0, 1ULL << 32,
+	return conf_parse_size(&c->reasm.fec_max_object_bytes, v, 0, 1ULL << 32,
 	    why, n);
 }
 
 static int
 parse_fec_total(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->reasm.fec_max_total_bytes, v, 0, 1ULL << 36,
+	return conf_parse_size(&c->reasm.fec_max_total_bytes, v, 0, 1ULL << 36,
 	    why, n);
 }
 
 static int
 parse_inflight(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->reasm.max_inflight_bytes, v, 1, 1ULL << 42, why, n);
+	return conf_parse_size(&c->reasm.max_inflight_bytes, v, 1, 1ULL << 42,
+	    why, n);
 }
 
 static int
 parse_objs_per_session(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_u32_in(&c->reasm.max_objects_per_session, v, 1, 1000000,
+	return conf_parse_u32(&c->reasm.max_objects_per_session, v, 1, 1000000,
 	    why, n);
 }
 
 static int
 parse_max_sessions(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_u32_in(&c->reasm.max_sessions, v, 1, 100000, why, n);
+	return conf_parse_u32(&c->reasm.max_sessions, v, 1, 100000, why, n);
 }
 
 static int
@@ -208,13 +211,13 @@ parse_dir(struct conf *c, const char *v, char *why, size_t n)
 		snprintf(why, n, "expected an absolute path");
 		return -1;
 	}
-	return parse_str(c->cache_dir, sizeof(c->cache_dir), v, why, n);
+	return conf_parse_str(c->cache_dir, sizeof(c->cache_dir), v, why, n);
 }
 
 static int
 parse_max_bytes(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->max_bytes, v, 1 << 20, 1ULL << 50, why, n);
+	return conf_parse_size(&c->max_bytes, v, 1 << 20, 1ULL << 50, why, n);
 }
 
 static int
@@ -236,7 +239,7 @@ parse_min_free(struct conf *c, const char *v, char *why, size_t n)
 		return 0;
 	}
 	c->min_free_pct = 0;
-	return parse_size_in(&c->min_free_bytes, v, 0, 1ULL << 50, why, n);
+	return conf_parse_size(&c->min_free_bytes, v, 0, 1ULL << 50, why, n);
 }
 
 static int
@@ -258,11 +261,12 @@ parse_fsync(struct conf *c, const char *v, char *why, size_t n)
 static int
 parse_decoded_max(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_size_in(&c->max_decoded_bytes, v, 1024, 1ULL << 40, why, n);
+	return conf_parse_size(&c->max_decoded_bytes, v, 1024, 1ULL << 40,
+	    why, n);
 }
 
-static int
-parse_bool_to(int *dst, const char *v, char *why, size_t n)
+int
+conf_parse_bool(int *dst, const char *v, char *why, size_t n)
 {
 	int b = util_parse_bool(v);
 
@@ -277,114 +281,7 @@ parse_bool_to(int *dst, const char *v, char *why, size_t n)
 static int
 parse_require_mount(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_bool_to(&c->require_mount, v, why, n);
-}
-
-/* "ADDR:PORT" with an IPv4 address, or "[IPv6]:PORT". */
-static int
-conf_check_listen(const char *v)
-{
-	char host[64];
-	const char *colon, *port;
-	unsigned char buf[16];
-	char *end;
-	unsigned long p;
-	size_t hl;
-
-	if (v[0] == '[') {
-		const char *rb = strchr(v, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -1;
-		hl = (size_t)(rb - v - 1);
-		if (hl == 0 || hl >= sizeof(host))
-			return -1;
-		memcpy(host, v + 1, hl);
-		host[hl] = '\0';
-		if (inet_pton(AF_INET6, host, buf) != 1)
-			return -1;
-		port = rb + 2;
-	} else {
-		colon = strrchr(v, ':');
-		if (colon == NULL)
-			return -1;
-		hl = (size_t)(colon - v);
-		if (hl == 0 || hl >= sizeof(host))
-			return -1;
-		memcpy(host, v, hl);
-		host[hl] = '\0';
-		if (inet_pton(AF_INET, host, buf) != 1)
-			return -1;
-		port = colon + 1;
-	}
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (*port == '\0' || *end != '\0' || errno || p > 65535)
-		return -1;
-	return 0;
-}
-
-static int
-parse_listen_ctx(struct conf_ctx *x, const char *v, char *why, size_t n)
-{
-	struct conf *c = x->c;
-
-	if (!x->listen_given) {
-		c->nlisten = 0;
-		x->listen_given = 1;
-	}
-	if (c->nlisten >= CONF_MAX_LISTEN) {
-		snprintf(why, n, "more than %d listen addresses", CONF_MAX_LISTEN);
-		return -1;
-	}
-	if (conf_check_listen(v) < 0 ||
-	    strlen(v) >= sizeof(c->listen[0])) {
-		snprintf(why, n, "expected ADDR:PORT, IPv6 in brackets "
-		    "([::1]:8080)");
-		return -1;
-	}
-	util_strlcpy(c->listen[c->nlisten++], v, sizeof(c->listen[0]));
-	return 0;
-}
-
-static int
-parse_threads(struct conf *c, const char *v, char *why, size_t n)
-{
-	return parse_u32_in(&c->http_threads, v, 1, 64, why, n);
-}
-
-static int
-parse_max_conns(struct conf *c, const char *v, char *why, size_t n)
-{
-	return parse_u32_in(&c->http_max_conns, v, 1, 100000, why, n);
-}
-
-static int
-parse_per_client(struct conf *c, const char *v, char *why, size_t n)
-{
-	return parse_u32_in(&c->http_per_client, v, 0, 100000, why, n);
-}
-
-static int
-parse_http_timeout(struct conf *c, const char *v, char *why, size_t n)
-{
-	uint64_t ms;
-
-	if (parse_ms_in(&ms, v, 1000, 3600000, why, n) < 0)
-		return -1;
-	c->http_timeout_s = (uint32_t)(ms / 1000);
-	return 0;
-}
-
-static int
-parse_mem_max(struct conf *c, const char *v, char *why, size_t n)
-{
-	uint64_t x;
-
-	if (parse_size_in(&x, v, 0, 16 << 20, why, n) < 0)
-		return -1;
-	c->http_mem_max = (uint32_t)x;
-	return 0;
+	return conf_parse_bool(&c->require_mount, v, why, n);
 }
 
 static int
@@ -444,13 +341,13 @@ parse_nip_services(struct conf *c, const char *v, char *why, size_t n)
 static int
 parse_idle_leave(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_ms_in(&c->nip_idle_leave_ms, v, 1000, 86400000, why, n);
+	return conf_parse_ms(&c->nip_idle_leave_ms, v, 1000, 86400000, why, n);
 }
 
 static int
 parse_region(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_str(c->nip_region, sizeof(c->nip_region), v, why, n);
+	return conf_parse_str(c->nip_region, sizeof(c->nip_region), v, why, n);
 }
 
 static int
@@ -460,7 +357,7 @@ parse_abs_path(char *dst, size_t len, const char *v, char *why, size_t n)
 		snprintf(why, n, "expected an absolute path");
 		return -1;
 	}
-	return parse_str(dst, len, v, why, n);
+	return conf_parse_str(dst, len, v, why, n);
 }
 
 static int
@@ -477,36 +374,9 @@ parse_nif(struct conf *c, const char *v, char *why, size_t n)
 }
 
 static int
-parse_hold(struct conf *c, const char *v, char *why, size_t n)
-{
-	uint64_t ms;
-
-	if (parse_ms_in(&ms, v, 0, 60000, why, n) < 0)
-		return -1;
-	c->http_hold_ms = (uint32_t)ms;
-	return 0;
-}
-
-static int
-parse_gap_tag(struct conf *c, const char *v, char *why, size_t n)
-{
-	return parse_bool_to(&c->http_gap_tag, v, why, n);
-}
-
-static int
 parse_repair_enabled(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_bool_to(&c->repair_enabled, v, why, n);
-}
-
-static int
-parse_ui_dir(struct conf *c, const char *v, char *why, size_t n)
-{
-	if (v[0] != '/') {
-		snprintf(why, n, "expected an absolute path");
-		return -1;
-	}
-	return parse_str(c->http_ui_dir, sizeof(c->http_ui_dir), v, why, n);
+	return conf_parse_bool(&c->repair_enabled, v, why, n);
 }
 
 /* An http:// or https:// URL with a host, no blanks; into dst. */
@@ -543,7 +413,7 @@ parse_repair_base(struct conf *c, const char *v, char *why, size_t n)
 	if (parse_http_url(c->repair_base[i], sizeof(c->repair_base[i]), v, l,
 	    why, n) < 0)
 		return -1;
-	if (*w != '\0' && parse_u32_in(&weight, w, 0, 1000000, why, n) < 0)
+	if (*w != '\0' && conf_parse_u32(&weight, w, 0, 1000000, why, n) < 0)
 		return -1;
 	c->repair_base_weight[i] = weight;
 	c->repair_nbase++;
@@ -560,7 +430,7 @@ parse_repair_origin(struct conf *c, const char *v, char *why, size_t n)
 static int
 parse_reception_timeout(struct conf *c, const char *v, char *why, size_t n)
 {
-	if (parse_ms_in(&c->repair_reception_timeout_ms, v, 0, 600000, why,
+	if (conf_parse_ms(&c->repair_reception_timeout_ms, v, 0, 600000, why,
 	    n) < 0)
 		return -1;
 	c->reasm.reception_timeout_ms = c->repair_reception_timeout_ms;
@@ -572,7 +442,7 @@ parse_backoff(uint32_t *dst, const char *v, char *why, size_t n)
 {
 	uint64_t ms;
 
-	if (parse_ms_in(&ms, v, 0, 600000, why, n) < 0)
+	if (conf_parse_ms(&ms, v, 0, 600000, why, n) < 0)
 		return -1;
 	*dst = (uint32_t)ms;
 	return 0;
@@ -593,7 +463,7 @@ parse_random_backoff(struct conf *c, const char *v, char *why, size_t n)
 static int
 parse_max_parallel(struct conf *c, const char *v, char *why, size_t n)
 {
-	return parse_u32_in(&c->repair_max_parallel, v, 1, 64, why, n);
+	return conf_parse_u32(&c->repair_max_parallel, v, 1, 64, why, n);
 }
 
 static int
@@ -601,7 +471,7 @@ parse_request_timeout(struct conf *c, const char *v, char *why, size_t n)
 {
 	uint64_t ms;
 
-	if (parse_ms_in(&ms, v, 100, 600000, why, n) < 0)
+	if (conf_parse_ms(&ms, v, 100, 600000, why, n) < 0)
 		return -1;
 	c->repair_timeout_ms = (uint32_t)ms;
 	return 0;
@@ -639,14 +509,6 @@ static const struct conf_key {
 	{ "nip", "region", parse_region },
 	{ "nip", "gateway_config", parse_gateway_config },
 	{ "nip", "nif", parse_nif },
-	{ "http", "threads", parse_threads },
-	{ "http", "max_connections", parse_max_conns },
-	{ "http", "max_connections_per_client", parse_per_client },
-	{ "http", "timeout", parse_http_timeout },
-	{ "http", "memory_object_max", parse_mem_max },
-	{ "http", "hold_timeout", parse_hold },
-	{ "http", "gap_tag", parse_gap_tag },
-	{ "http", "ui_dir", parse_ui_dir },
 	{ "repair", "enabled", parse_repair_enabled },
 	{ "repair", "base_url", parse_repair_base },
 	{ "repair", "origin", parse_repair_origin },
@@ -667,8 +529,13 @@ conf_handler(void *user, const char *section, const char *name,
 	size_t i;
 	int r = -1;
 
-	if (strcasecmp(section, "http") == 0 && strcasecmp(name, "listen") == 0) {
-		r = parse_listen_ctx(x, value, why, sizeof(why));
+	if (strcasecmp(section, "http") == 0) {
+		r = conf_http_key(x->c, &x->http, name, value, why,
+		    sizeof(why));
+		if (r == 1) {
+			snprintf(why, sizeof(why), "unknown key");
+			r = -1;
+		}
 	} else if ((r = conf_input_key(x->c, section, name, value, why,
 	    sizeof(why))) != 1) {
 		/* An input below UDP or a [tuner] key. */
@@ -747,15 +614,7 @@ conf_defaults(struct conf *c)
 	c->nip_announcement = 1;
 	c->nip_join = CONF_JOIN_ALL;
 	c->nip_idle_leave_ms = 300000;
-	c->nlisten = 1;
-	util_strlcpy(c->listen[0], "127.0.0.1:8080", sizeof(c->listen[0]));
-	c->http_threads = 2;
-	c->http_max_conns = 1000;
-	c->http_per_client = 64;
-	c->http_timeout_s = 30;
-	c->http_mem_max = 64 << 10;
-	c->http_hold_ms = 6000;
-	c->http_gap_tag = 1;
+	conf_http_defaults(c);
 	c->repair_enabled = 1;
 	c->repair_reception_timeout_ms = 2000;
 	c->reasm.reception_timeout_ms = c->repair_reception_timeout_ms;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../carousel/rx.h"
+#include "netacl.h"
 #include "tuner.h"
 
 #define CONF_MAX_LISTEN	8
@@ -86,15 +87,21 @@ struct conf {
 	uint32_t	repair_max_parallel;	/* max_parallel */
 	uint32_t	repair_timeout_ms;	/* request_timeout */
 
-	/* [http] */
+	/* [http] (conf_http.c) */
 	size_t		nlisten;
-	char		listen[CONF_MAX_LISTEN][80];	/* ADDR:PORT */
+	char		listen[CONF_MAX_LISTEN][80];	/* ADDR:PORT, IFNAME:PORT */
 	uint32_t	http_threads;		/* threads */
 	uint32_t	http_max_conns;		/* max_connections */
 	uint32_t	http_per_client;	/* max_connections_per_client */
 	uint32_t	http_timeout_s;		/* timeout */
+	uint32_t	http_header_ms;		/* header_timeout */
 	uint32_t	http_mem_max;		/* small_object_max: served from RAM */
 	uint32_t	http_hold_ms;		/* hold_timeout */
+	uint32_t	http_max_held;		/* max_held */
+	uint32_t	http_held_per_client;	/* max_held_per_client, 0: any */
+	uint32_t	http_rate;		/* max_request_rate, 0: off */
+	struct netacl	http_admin_allow;	/* admin_allow */
+	struct netacl	http_limit_exempt;	/* limit_exempt */
 	int		http_gap_tag;		/* gap_tag: EXT-X-GAP, else hold back */
 	char		http_ui_dir[1024];	/* ui_dir: the status page's
 						   files, "" = compiled in */

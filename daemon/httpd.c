@@ -26,8 +26,13 @@
  * not open yet; a miss on an object that is on its way is held
  * (httpd_hold.c), which is why the daemons allow suspend/resume.
  *
+ * Who may connect, how much one client may take and who may see the
+ * diagnostic pages is httpd_guard.c's: its accept policy, the first call
+ * for each request (rate), and httpd_reserved (admin_allow).
+ *
  * HTTP status codes exist only in the httpd files.  Nothing is logged
- * per request; bad requests are answered and counted.
+ * per request; bad requests are answered and counted (refusals by a
+ * limit are also logged, rate-limited).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -102,14 +107,19 @@ static const struct {
 	    "{\"services\":[]}\n", NULL },
 	[HTTPD_F_UNAVAIL] = { 503, "text/plain", "service unavailable\n",
 	    hdr_retry },
+	[HTTPD_F_FORBIDDEN] = { 403, "text/plain", "forbidden\n", NULL },
+	[HTTPD_F_RATE] = { 429, "text/plain", "too many requests\n",
+	    hdr_retry },
 };
 
+/* Appended, never reordered: the indices are by_code[]'s. */
 static const char *const httpd_labels[HTTPD_NCODES] = {
-	"200", "204", "206", "304", "400", "404", "416", "503", "other"
+	"200", "204", "206", "304", "400", "404", "416", "503", "403", "414",
+	"429", "431", "other"
 };
 
 static const unsigned httpd_code_vals[HTTPD_NCODES - 1] = {
-	200, 204, 206, 304, 400, 404, 416, 503
+	200, 204, 206, 304, 400, 404, 416, 503, 403, 414, 429, 431
 };
 
 /* Index into by_code[]: the last one collects every other status. */
@@ -147,6 +157,7 @@ httpd_get_stats(struct httpd_stats *out)
 	out->bytes_sent_hint = atomic_load_explicit(&httpd_bytes,
 	    memory_order_relaxed);
 	httpd_hold_stats(out);
+	httpd_guard_stats(out);
 }
 
 int
@@ -321,11 +332,13 @@ httpd_document(struct MHD_Connection *c, const char *path,
 	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ? d.len : 0);
 }
 
-/* The daemon's own paths. */
+/* The daemon's own paths; the diagnostic ones only for admin_allow. */
 static enum MHD_Result
 httpd_reserved(struct MHD_Connection *c, const char *path,
     enum httpd_method m)
 {
+	if (httpd_guard_admin_path(path) && !httpd_guard_admin(c))
+		return httpd_queue_fixed(c, HTTPD_F_FORBIDDEN, m);
 	if (httpd_ui_is(path))
 		return httpd_ui(c, path, m);
 	if (strcmp(path, "/health") == 0)
@@ -348,12 +361,31 @@ httpd_method(const char *m)
 }
 
 /*
- * The access handler.  MHD calls it once when the headers are in, then
- * with any body, then once more with nothing left.  A response queued on
- * the first call makes MHD close the connection afterwards (it will not
- * read the rest of the request), so only methods we refuse are answered
- * there; everything else waits for the last call and keeps the
- * connection alive.  A body is read and dropped.
+ * The first call for a request: its headers are in.  A response queued
+ * here makes MHD close the connection afterwards (it will not read the
+ * rest of the request), so only what we refuse is answered here: a
+ * client over its request rate, a method we do not serve.
+ */
+static enum MHD_Result
+httpd_first(struct MHD_Connection *c, enum httpd_method m, void **con_cls)
+{
+	if (httpd_guard_rate(c) < 0) {
+		httpd_guard_req_in(c);
+		return httpd_queue_fixed(c, HTTPD_F_RATE, m);
+	}
+	if (m == HTTPD_M_OTHER) {
+		httpd_guard_req_in(c);
+		return httpd_queue_fixed(c, HTTPD_F_METHOD, m);
+	}
+	httpd_req_mark(con_cls);
+	return MHD_YES;
+}
+
+/*
+ * The access handler.  MHD calls it once when the headers are in
+ * (httpd_first), then with any body, then once more with nothing left,
+ * when the request is answered and the connection kept alive.  A body is
+ * read and dropped.
  */
 static enum MHD_Result
 httpd_access(void *cls, struct MHD_Connection *c, const char *url,
@@ -366,16 +398,13 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 	(void)cls;
 	(void)version;
 	(void)upload_data;
-	if (*con_cls == NULL) {
-		if (m == HTTPD_M_OTHER)
-			return httpd_queue_fixed(c, HTTPD_F_METHOD, m);
-		httpd_req_mark(con_cls);
-		return MHD_YES;
-	}
+	if (*con_cls == NULL)
+		return httpd_first(c, m, con_cls);
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	httpd_guard_req_in(c);
 	if (httpu_check_target(url, path, sizeof(path)) < 0)
 		return httpd_queue_fixed(c, HTTPD_F_BAD, m);
 	if (m == HTTPD_M_OPTIONS)
@@ -392,9 +421,9 @@ httpd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode why)
 {
 	(void)cls;
-	(void)c;
 	(void)why;
 	httpd_req_done(con_cls);
+	httpd_guard_req_done(c);
 }
 
 /* Keep the path raw: httpu_check_target() must see the escapes. */
@@ -406,6 +435,30 @@ httpd_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+/*
+ * What MHD refused on its own: requests it answered itself (the request
+ * line or headers did not fit the connection's memory: 414, 431; bad
+ * syntax: 400) and connections over its backstop limit.  Its log is the
+ * only place that says so.
+ */
+static void
+httpd_mhd_count(const char *msg)
+{
+	static const char err[] = "Error processing request (HTTP response "
+	    "code is ";
+	unsigned code;
+
+	if (strncmp(msg, err, sizeof(err) - 1) == 0 &&
+	    sscanf(msg + sizeof(err) - 1, "%u", &code) == 1) {
+		atomic_fetch_add_explicit(&httpd_codes[httpd_code_idx(code)],
+		    1, memory_order_relaxed);
+		if (code == 414 || code == 431)
+			httpd_guard_count(HTTPD_L_HEADER_SIZE);
+	} else if (strncmp(msg, "Server reached connection limit", 31) == 0) {
+		httpd_guard_count(HTTPD_L_CONNS);
+	}
+}
+
 /* MHD's own messages are mostly about clients: rate-limited. */
 static void __attribute__((format(printf, 2, 0)))
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -415,6 +468,7 @@ httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 
 	(void)cls;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	httpd_mhd_count(buf);
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
@@ -443,7 +497,9 @@ httpd_peer_is_loopback(const struct sockaddr *sa)
 }
 
 /*
- * A new connection.  In pool mode MHD sends a file in 128 KiB sendfile()
+ * A connection opens or closes: httpd_guard.c tracks it (limits,
+ * deadlines, admin_allow).  A new loopback connection also gets a fixed
+ * send buffer.  In pool mode MHD sends a file in 128 KiB sendfile()
  * chunks, and a loopback socket's send buffer autotunes up to 4 MB, so a
  * whole 2 MB segment sits queued in the socket.  The player's kernel then
  * sees each window it opens refilled within microseconds, measures a
@@ -465,9 +521,13 @@ httpd_notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
 	int v = HTTPD_LO_SNDBUF;
 
 	(void)cls;
-	(void)socket_ctx;
+	if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+		httpd_guard_close(socket_ctx);
+		return;
+	}
 	if (what != MHD_CONNECTION_NOTIFY_STARTED)
 		return;
+	httpd_guard_open(c, socket_ctx);
 	peer = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (peer == NULL || !httpd_peer_is_loopback(peer->client_addr))
 		return;
@@ -477,31 +537,62 @@ httpd_notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
 		    sizeof(v));
 }
 
-/* Start the daemon for c->listen[i]; MHD binds it (V6ONLY for IPv6). */
+/*
+ * Where c->listen[i] listens: an address MHD binds (V6ONLY for IPv6), or
+ * an interface, whose socket we make (*lfd).  0, or -1 (logged).
+ */
+static int
+httpd_listen_addr(const struct conf *c, size_t i, struct sockaddr_storage *ss,
+    int *lfd, unsigned int *flags)
+{
+	socklen_t sl;
+
+	memset(ss, 0, sizeof(*ss));
+	*lfd = -1;
+	if (httpu_parse_listen(c->listen[i], ss, &sl) == 0) {
+		if (ss->ss_family == AF_INET6)
+			*flags |= MHD_USE_IPv6;
+		return 0;
+	}
+	if ((*lfd = httpd_guard_if_socket(c->listen[i])) >= 0)
+		return 0;
+	if (*lfd == -2)
+		log_warnx("httpd: listen %s: not ADDR:PORT or INTERFACE:PORT",
+		    c->listen[i]);
+	return -1;
+}
+
+/*
+ * Start the daemon for c->listen[i].  Our accept policy enforces
+ * max_connections over all of them; MHD's own limit, which it splits
+ * between its threads, is only a backstop.
+ */
 static int
 httpd_listen(const struct conf *c, size_t i)
 {
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	unsigned int th = c->http_threads > 1 ? c->http_threads : 0;
 	const union MHD_DaemonInfo *di;
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	char addr[INET6_ADDRSTRLEN + 2];
-	socklen_t sl;
+	int lfd;
 
-	if (httpu_parse_listen(c->listen[i], &ss, &sl) < 0) {
-		log_warnx("httpd: listen %s: not ADDR:PORT", c->listen[i]);
+	if (httpd_listen_addr(c, i, &ss, &lfd, &flags) < 0)
 		return -1;
-	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, httpd_access, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, NULL,
+	/*
+	 * A socket of ours is MHD's from here: it closes it when it stops,
+	 * and on some of its failures, so a failure leaves it alone (at
+	 * worst one descriptor, and httpd_start fails).
+	 */
+	d = MHD_start_daemon(flags, 0, httpd_guard_accept, NULL, httpd_access,
+	    NULL, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)(c->http_threads > 1 ? c->http_threads : 0),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->http_max_conns,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)c->http_per_client,
+	    MHD_OPTION_LISTEN_SOCKET, lfd,
+	    MHD_OPTION_THREAD_POOL_SIZE, th,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)c->http_max_conns * (th > 0 ? th : 1),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->http_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEM,
 	    MHD_OPTION_UNESCAPE_CALLBACK, httpd_unescape, NULL,
@@ -516,8 +607,14 @@ httpd_listen(const struct conf *c, size_t i)
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	httpd.d[httpd.n] = d;
 	httpd.port[httpd.n] = di != NULL ? di->port : 0;
-	httpu_format_addr(&ss, addr, sizeof(addr));
-	log_info("httpd: listening on %s:%d", addr, httpd.port[httpd.n]);
+	if (lfd >= 0)
+		log_info("httpd: listening on %s (port %d, any address of the "
+		    "interface)", c->listen[i], httpd.port[httpd.n]);
+	else {
+		httpu_format_addr(&ss, addr, sizeof(addr));
+		log_info("httpd: listening on %s:%d", addr,
+		    httpd.port[httpd.n]);
+	}
 	httpd.n++;
 	return 0;
 }
@@ -554,6 +651,10 @@ httpd_start(const struct conf *c, const struct httpd_hooks *hooks)
 			return -1;
 		}
 	}
+	if (httpd_guard_start(c) < 0) {
+		httpd_free_fixed();
+		return -1;
+	}
 	httpd_rc_init();
 	httpd_ui_start(c);
 	httpd_hold_start(c, &httpd.hooks);
@@ -584,6 +685,7 @@ httpd_stop(void)
 		httpd.d[i] = NULL;
 	}
 	httpd.n = 0;
+	httpd_guard_stop();
 	httpd_hold_free();
 	httpd_rc_flush();
 	httpd_free_fixed();

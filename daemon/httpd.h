@@ -14,7 +14,21 @@
 
 #include "conf.h"
 
-#define HTTPD_NCODES	9	/* 200 204 206 304 400 404 416 503 other */
+/* 200 204 206 304 400 404 416 503 403 414 429 431 other */
+#define HTTPD_NCODES	13
+
+/* Requests and connections refused by a limit (httpd_limit_label). */
+enum httpd_limit {
+	HTTPD_L_CONNS,		/* max_connections: closed at accept */
+	HTTPD_L_CLIENT_CONNS,	/* max_connections_per_client: closed */
+	HTTPD_L_RATE,		/* max_request_rate: 429 */
+	HTTPD_L_HELD,		/* max_held: 503 */
+	HTTPD_L_CLIENT_HELD,	/* max_held_per_client: 503 */
+	HTTPD_L_HEADER_TIMEOUT,	/* header_timeout, timeout: closed */
+	HTTPD_L_HEADER_SIZE,	/* request line, headers too large: 414, 431 */
+	HTTPD_L_ADMIN,		/* admin_allow: 403 */
+	HTTPD_NLIMITS
+};
 
 struct httpd_stats {
 	uint64_t	requests;
@@ -30,6 +44,10 @@ struct httpd_stats {
 	uint64_t	playlists_stale;	/* live playlists served stale
 						   (refresh asked) */
 	uint64_t	blocking_reloads;	/* LL-HLS requests that waited */
+	/* Limits (httpd_guard.c). */
+	uint64_t	refused[HTTPD_NLIMITS];	/* enum httpd_limit */
+	uint64_t	connections_now;	/* open connections */
+	uint64_t	clients_now;		/* client addresses tracked */
 };
 
 /* A document made on request (see httpd_hooks.document). */
@@ -106,5 +124,7 @@ int	httpd_bound_port(size_t i);
 void	httpd_get_stats(struct httpd_stats *out);
 /* Status code index for by_code[] and its label ("200", ..., "other"). */
 const char *httpd_code_label(int idx);
+/* The label of an enum httpd_limit ("connections", ..., "admin"). */
+const char *httpd_limit_label(int idx);
 
 #endif

@@ -87,6 +87,8 @@ struct httpd_req {
 	uint32_t		holds;
 	uint8_t			holding;	/* counted in held_now */
 	uint8_t			blocked;	/* counted a blocking reload */
+	uint8_t			reserved;	/* max_held: slot */
+	struct httpd_gconn	*slot;
 };
 
 /*
@@ -174,6 +176,32 @@ req_get(struct look *lk)
 	return r;
 }
 
+/*
+ * A request about to be held takes a place under max_held and
+ * max_held_per_client (httpd_guard.c), kept until it is woken or over.
+ * 0, or -1: answer 503 now.
+ */
+static int
+req_reserve(struct httpd_req *r)
+{
+	if (r->reserved)
+		return 0;
+	if (httpd_guard_hold(r->con, &r->slot) < 0)
+		return -1;
+	r->reserved = 1;
+	return 0;
+}
+
+static void
+req_release(struct httpd_req *r)
+{
+	if (!r->reserved)
+		return;
+	r->reserved = 0;
+	httpd_guard_unhold(r->slot);
+	r->slot = NULL;
+}
+
 void
 httpd_req_done(void **cls)
 {
@@ -182,6 +210,7 @@ httpd_req_done(void **cls)
 	*cls = NULL;
 	if (r == NULL || (void *)r == &req_marker)
 		return;
+	req_release(r);
 	pthread_mutex_lock(&hh.mtx);
 	DL_DELETE(hh.all, r);
 	pthread_mutex_unlock(&hh.mtx);
@@ -234,6 +263,7 @@ req_consume(struct httpd_req *r)
 	if (REQ_STATE(w) < REQ_WOKEN)
 		return -1;
 	atomic_store(&r->st, REQ_ST(REQ_SEQ(w), REQ_IDLE));
+	req_release(r);
 	if (r->holding) {
 		r->holding = 0;
 		atomic_fetch_sub(&hs_held_now, 1);
@@ -280,9 +310,9 @@ req_suspend(struct httpd_req *r, uint64_t seq)
 /*
  * Hold r until a publish of any of the n paths after its generation, or
  * deadline.  0: held (suspended; the handler returns MHD_YES); 1: one was
- * published since, look again; -1: cannot hold (stopping, table full).
- * A waiter left registered when another path says "look again" wakes
- * later with an old sequence number.
+ * published since, look again; -1: cannot hold (stopping, table full, or
+ * over max_held or max_held_per_client).  A waiter left registered when
+ * another path says "look again" wakes later with an old sequence number.
  */
 static int
 req_hold(struct httpd_req *r, const struct hold_on *on, int n,
@@ -291,9 +321,12 @@ req_hold(struct httpd_req *r, const struct hold_on *on, int n,
 	int i, ret, held = 0, again = 0;
 	uint64_t seq;
 
+	if (req_reserve(r) < 0)
+		return -1;
 	pthread_mutex_lock(&hh.mtx);
 	if (hh.stopping) {
 		pthread_mutex_unlock(&hh.mtx);
+		req_release(r);
 		return -1;
 	}
 	seq = REQ_SEQ(atomic_load(&r->st)) + 1;
@@ -306,6 +339,7 @@ req_hold(struct httpd_req *r, const struct hold_on *on, int n,
 	}
 	if (again || held == 0) {
 		atomic_store(&r->st, REQ_ST(seq, REQ_IDLE));
+		req_release(r);
 		return again ? 1 : -1;
 	}
 	req_suspend(r, seq);

@@ -7,7 +7,9 @@
  * objects up and holds requests for expected ones (suspend/resume),
  * LL-HLS blocking reloads among them; httpd_pl.c makes and sends live HLS
  * playlists as rewritten for players; httpd_ui.c serves the status page's
- * files.  httpd.c sees httpd_hold.c and httpd_ui.c only.
+ * files; httpd_guard.c enforces the limits and networks of [http] and
+ * opens the sockets of interface listen addresses.  httpd.c sees
+ * httpd_hold.c, httpd_ui.c and httpd_guard.c only.
  */
 #ifndef NIPCACHE_HTTPD_INT_H
 #define NIPCACHE_HTTPD_INT_H
@@ -45,8 +47,13 @@ enum httpd_fixed {
 	HTTPD_F_OPTIONS,
 	HTTPD_F_SERVICES,
 	HTTPD_F_UNAVAIL,
+	HTTPD_F_FORBIDDEN,	/* admin_allow */
+	HTTPD_F_RATE,		/* max_request_rate */
 	HTTPD_F_N
 };
+
+/* A connection as httpd_guard.c tracks it (MHD's socket context). */
+struct httpd_gconn;
 
 /* CORS headers every response carries (name, value, ..., NULL). */
 extern const char *const httpd_hdr_cors[];
@@ -132,6 +139,54 @@ int	httpd_ui_is(const char *path);
  */
 enum MHD_Result httpd_ui(struct MHD_Connection *c, const char *path,
 	    enum httpd_method m);
+
+/* httpd_guard.c */
+/*
+ * Take the limits and networks of c and start the thread that closes
+ * connections whose request does not arrive in time.  0, or -1 (logged).
+ */
+int	httpd_guard_start(const struct conf *c);
+/* Stop the thread and forget the clients; after MHD_stop_daemon. */
+void	httpd_guard_stop(void);
+/* MHD's accept policy: max_connections, max_connections_per_client. */
+enum MHD_Result httpd_guard_accept(void *cls, const struct sockaddr *sa,
+	    socklen_t salen);
+/* MHD_CONNECTION_NOTIFY_STARTED and _CLOSED (*socket_ctx is ours). */
+void	httpd_guard_open(struct MHD_Connection *c, void **socket_ctx);
+void	httpd_guard_close(void **socket_ctx);
+/*
+ * A request's headers (and body) are in: its connection no longer has a
+ * deadline.  After its response, the connection has [http] timeout to
+ * bring the next request whole (httpd_guard_req_done).
+ */
+void	httpd_guard_req_in(struct MHD_Connection *c);
+void	httpd_guard_req_done(struct MHD_Connection *c);
+/* Take a token of the client's max_request_rate: 0, or -1 (answer 429). */
+int	httpd_guard_rate(struct MHD_Connection *c);
+/* 1 if path is a diagnostic page that admin_allow guards. */
+int	httpd_guard_admin_path(const char *path);
+/* 1 if the client is in admin_allow; 0 (answer 403), counted. */
+int	httpd_guard_admin(struct MHD_Connection *c);
+/*
+ * Reserve a held request under max_held and max_held_per_client: 0 with
+ * *slot to give back with httpd_guard_unhold (while the connection is
+ * open), or -1 (answer 503), counted.
+ */
+int	httpd_guard_hold(struct MHD_Connection *c,
+	    struct httpd_gconn **slot);
+void	httpd_guard_unhold(struct httpd_gconn *slot);
+/* Count a refusal libmicrohttpd made itself (from its log). */
+void	httpd_guard_count(enum httpd_limit l);
+/* The limit counters of struct httpd_stats. */
+void	httpd_guard_stats(struct httpd_stats *out);
+/*
+ * The listening socket of an "IFNAME:PORT" listen address: dual-stack
+ * (IPv4 where there is no IPv6), bound to the interface with
+ * SO_BINDTODEVICE, so it accepts whatever arrives on that interface
+ * whatever its addresses are now or later.  The descriptor, or -1
+ * (logged); -2 if s is not of that form.
+ */
+int	httpd_guard_if_socket(const char *s);
 
 /* httpd_pl.c */
 /* A live playlist as served to one request (httpd_pl_make). */

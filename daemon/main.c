@@ -499,6 +499,14 @@ main_reload(void)
 	    n->http_per_client != o->http_per_client ||
 	    n->http_timeout_s != o->http_timeout_s ||
 	    n->http_mem_max != o->http_mem_max ||
+	    n->http_header_ms != o->http_header_ms ||
+	    n->http_rate != o->http_rate ||
+	    n->http_max_held != o->http_max_held ||
+	    n->http_held_per_client != o->http_held_per_client ||
+	    memcmp(&n->http_admin_allow, &o->http_admin_allow,
+	    sizeof(n->http_admin_allow)) != 0 ||
+	    memcmp(&n->http_limit_exempt, &o->http_limit_exempt,
+	    sizeof(n->http_limit_exempt)) != 0 ||
 	    strcmp(n->http_ui_dir, o->http_ui_dir) != 0)
 		log_warnx("reload: [http] changes need a restart");
 	if (n->fsync != o->fsync || n->max_decoded_bytes != o->max_decoded_bytes ||

@@ -278,6 +278,15 @@ metrics_http(struct mbuf *b, const struct httpd_stats *h)
 	mb_metric(b, "http_blocking_reloads_total", "counter",
 	    "LL-HLS playlist requests that waited for a new version.",
 	    h->blocking_reloads);
+	mb_head(b, "http_refused_total", "counter",
+	    "Connections and requests refused by an [http] limit or network.");
+	for (i = 0; i < HTTPD_NLIMITS; i++)
+		mb_label(b, "http_refused_total", "reason",
+		    httpd_limit_label(i), h->refused[i]);
+	mb_metric(b, "http_connections", "gauge", "HTTP connections open.",
+	    h->connections_now);
+	mb_metric(b, "http_clients", "gauge",
+	    "Client addresses the per-client limits track.", h->clients_now);
 }
 
 static void

@@ -526,6 +526,27 @@ httpu_parse_listen(const char *s, struct sockaddr_storage *ss,
 	return 0;
 }
 
+int
+httpu_parse_listen_if(const char *s, char *ifname, size_t iflen,
+    uint16_t *port)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+	const char *colon;
+	size_t hl;
+
+	if (s == NULL || (colon = strrchr(s, ':')) == NULL)
+		return -1;
+	hl = (size_t)(colon - s);
+	/* 15 bytes: IFNAMSIZ less the NUL; digits and dots are IPv4. */
+	if (hl == 0 || hl > 15 || strspn(s, ok) < hl ||
+	    strspn(s, "0123456789.") >= hl ||
+	    listen_host(s, hl, ifname, iflen) < 0 ||
+	    listen_port(colon + 1, port) < 0)
+		return -1;
+	return 0;
+}
+
 void
 httpu_format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 {

@@ -81,6 +81,13 @@ int	httpu_header_safe(const char *s);
  */
 int	httpu_parse_listen(const char *s, struct sockaddr_storage *ss,
 	    socklen_t *sslen);
+/*
+ * "IFNAME:PORT" (br-lan:8080): the interface name (1 to 15 of letters,
+ * digits, "_", "." and "-", not only digits and dots) into ifname and the
+ * port.  0, or -1 if s is not of that form (an address, say).
+ */
+int	httpu_parse_listen_if(const char *s, char *ifname, size_t iflen,
+	    uint16_t *port);
 /* The address of ss for logs: "A.B.C.D" or "[IPv6]", no port. */
 void	httpu_format_addr(const struct sockaddr_storage *ss, char *buf,
 	    size_t len);

@@ -16,10 +16,12 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "mime.h"
 #include "names.h"
 #include "nip_int.h"
 #include "util.h"
@@ -346,6 +348,23 @@ nip_svc_count(const struct nip *n)
 	return c;
 }
 
+/*
+ * The fallback host of absolute URLs (a request without a usable Host):
+ * the first listen address, or for an interface (lo:8080) the loopback
+ * address with its port, as an interface name is no host.
+ */
+static void
+nip_svc_listen(const char *listen, char *out, size_t len)
+{
+	char ifname[16];
+	uint16_t port;
+
+	if (httpu_parse_listen_if(listen, ifname, sizeof(ifname), &port) == 0)
+		snprintf(out, len, "127.0.0.1:%u", (unsigned)port);
+	else
+		util_strlcpy(out, listen, len);
+}
+
 struct nip_view *
 nip_svc_build(struct nip *n, const struct nip_view *old)
 {
@@ -353,7 +372,7 @@ nip_svc_build(struct nip *n, const struct nip_view *old)
 
 	if (v == NULL)
 		return NULL;
-	util_strlcpy(v->listen, n->conf->listen[0], sizeof(v->listen));
+	nip_svc_listen(n->conf->listen[0], v->listen, sizeof(v->listen));
 	v->on_demand = n->conf->nip_join == CONF_JOIN_ON_DEMAND;
 	v->cap = nip_svc_count(n);
 	v->svcs = calloc(v->cap + 1, sizeof(*v->svcs));

@@ -11,7 +11,9 @@
 #    SystemCallFilter (traced with strace, compared with the sets
 #    `systemd-analyze syscall-filter` prints);
 #  - the settings the daemon's contract needs are there (notify, watchdog,
-#    exit codes 64 and 78 not restarted, the DVB devices, group video).
+#    exit codes 64 and 78 not restarted, the DVB devices, group video);
+#  - it runs as the nipcache user with no capability: empty bounding and
+#    ambient sets, no new privileges, and systemd-analyze agrees.
 . "$NC_SYS/common.sh"
 
 UNIT="$NC_TOP/systemd/nipcached.service"
@@ -39,10 +41,20 @@ awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
 
 # The contract with the daemon and the tuner.
 for l in 'Type=notify' 'NotifyAccess=main' 'Restart=on-failure' 'RestartPreventExitStatus=64 78' \
-	'User=nipcache' 'SupplementaryGroups=video' 'CacheDirectory=nipcache' \
-	'DevicePolicy=closed' 'DeviceAllow=char-DVB rw' 'CapabilityBoundingSet=' \
-	'Documentation=man:nipcached(8) man:nipcached.conf(5)'; do
+	'User=nipcache' 'Group=nipcache' 'SupplementaryGroups=video' 'CacheDirectory=nipcache' \
+	'DevicePolicy=closed' 'DeviceAllow=char-DVB rw' 'CapabilityBoundingSet=' 'AmbientCapabilities=' \
+	'NoNewPrivileges=yes' 'Documentation=man:nipcached(8) man:nipcached.conf(5)'; do
 	grep -qxF "$l" "$UNIT" || fail "the unit lacks the line '$l'"
+done
+# No capability at all: nothing grants one back, no root, no other user
+# (041-http-security shows the daemon works with every set empty).
+! grep -qE '^(CapabilityBoundingSet|AmbientCapabilities)=.' "$UNIT" || fail "the unit grants a capability"
+[ "$(grep -c '^User=' "$UNIT")" -eq 1 ] || fail "more than one User= line"
+! grep -qE '^(DynamicUser|PermissionsStartOnly)=(yes|true|on|1)' "$UNIT" || fail "the unit changes its user model"
+for c in 'User=/DynamicUser=' 'AmbientCapabilities=' 'CapabilityBoundingSet=~CAP_SYS_ADMIN' \
+	'CapabilityBoundingSet=~CAP_NET_ADMIN' 'CapabilityBoundingSet=~CAP_NET_(BIND_SERVICE|BROADCAST|RAW)' \
+	'CapabilityBoundingSet=~CAP_(DAC_*|FOWNER|IPC_OWNER)' 'NoNewPrivileges='; do
+	grep -qF "✓ $c " "$NC_TMP/security.out" || fail "systemd-analyze security does not pass '$c'"
 done
 grep -q '^WatchdogSec=[1-9]' "$UNIT" || fail "no WatchdogSec"
 # PrivateDevices=yes would hide /dev/dvb from the daemon.

@@ -11,7 +11,8 @@
 #  - the shipped config (127.0.0.1) announces nothing; loopback only
 #    (127.x, [::1], several) neither; the wildcard 0.0.0.0 / [::] gives a
 #    file for the port with the box's .local name; a LAN address gives its
-#    address in the TXT URLs; the first non-loopback listen counts; section
+#    address in the TXT URLs; an interface by name (br-lan:8085, not lo)
+#    gives the box's name; the first non-loopback listen counts; section
 #    and key names are case-insensitive; listen in another section and
 #    commented lines do not count;
 #  - the file is valid against Avahi's DTD, mode 0644, carries the marker,
@@ -107,6 +108,14 @@ note "0.0.0.0:8081 -> $(grep -c '<service>' "$S") services, $(grep -o 'dvbi_sl=[
 # is written out; then back on loopback the file goes.
 setconf "listen = 127.0.0.1:8080" "listen = 192.168.7.2:9000 ; the LAN" "listen = 0.0.0.0:9001"
 postinst; announced 9000 192.168.7.2
+setconf "listen = [::1]:8080"
+postinst; none "back on loopback"
+# Several per line, and interfaces by name: lo is loopback, br-lan the LAN
+# (announced under the box's name, as for a wildcard).
+setconf "listen = lo:8080 127.0.0.1:8081"
+postinst; none "lo and 127.0.0.1 on one line"
+setconf "listen = lo:8080 br-lan:8085"
+postinst; announced 8085 "$host"
 setconf "listen = [::1]:8080"
 postinst; none "back on loopback"
 printf '[HTTP]\nListen=[::]:8082\n' >>"$R/etc/nipcache/nipcached.conf"

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "../../daemon/conf.h"
 #include "../../daemon/log.h"
 #include "test.h"
@@ -180,7 +183,24 @@ test_errors(void)
 		{ "[input]\nudp = 10.0.0.1:5000\n", 2, "udp" },
 		{ "[input]\nudp = 239.1.1.1\n", 2, "udp" },
 		{ "[input]\nudp = 239.1.1.1:99999\n", 2, "udp" },
-		{ "[http]\nlisten = localhost:80\n", 2, "listen" },
+		{ "[http]\nlisten = 1.2.3:80\n", 2, "listen" },
+		{ "[http]\nlisten = eth/0:80\n", 2, "listen" },
+		{ "[http]\nlisten = sixteen-chars-ifn:80\n", 2, "listen" },
+		{ "[http]\nlisten = lo:80 lo:99999\n", 2, "listen" },
+		{ "[http]\nlisten = lo\n", 2, "listen" },
+		{ "[http]\nlisten = a:1 b:2 c:3\nlisten = d:4 e:5 f:6 g:7 h:8 "
+		  "i:9\n", 3, "more than 8" },
+		{ "[http]\nadmin_allow = 10.0.0.1/8\n", 2, "admin_allow" },
+		{ "[http]\nadmin_allow = none 10.0.0.0/8\n", 2, "admin_allow" },
+		{ "[http]\nadmin_allow = \n", 2, "admin_allow" },
+		{ "[http]\nlimit_exempt = 10.0.0.0/33\n", 2, "limit_exempt" },
+		{ "[http]\nlimit_exempt = lan\n", 2, "limit_exempt" },
+		{ "[http]\nmax_request_rate = fast\n", 2, "max_request_rate" },
+		{ "[http]\nmax_held = 0\n", 2, "max_held" },
+		{ "[http]\nmax_held_per_client = -1\n", 2,
+		  "max_held_per_client" },
+		{ "[http]\nheader_timeout = 500ms\n", 2, "header_timeout" },
+		{ "[http]\nnosuch = 1\n", 2, "unknown key" },
 		{ "[http]\nlisten = [::1:80\n", 2, "listen" },
 		{ "[http]\nthreads = 0\n", 2, "threads" },
 		{ "[nosuch]\nkey = 1\n", 2, "unknown" },
@@ -279,6 +299,77 @@ test_input_keys(void)
 	    err, sizeof(err)) == -1 && strstr(err, "tuner2") != NULL);
 }
 
+/* 1 if the text address (IPv4 or IPv6) is in acl; -1 if bad text. */
+static int
+in_acl(const struct netacl *acl, const char *a)
+{
+	uint8_t buf[16];
+
+	if (inet_pton(AF_INET, a, buf) == 1)
+		return netacl_match_addr(acl, AF_INET, buf);
+	if (inet_pton(AF_INET6, a, buf) != 1)
+		return -1;
+	return netacl_match_addr(acl, AF_INET6, buf);
+}
+
+/* [http]: the limits and networks, their defaults, listen forms. */
+static void
+test_http_keys(void)
+{
+	struct conf *c;
+	char err[256];
+
+	REQUIRE(load("", &c, err, sizeof(err)) == 0);
+	CHECK_EQ_U(c->http_header_ms, 10000);
+	CHECK_EQ_U(c->http_rate, 100);
+	CHECK_EQ_U(c->http_max_held, 512);
+	CHECK_EQ_U(c->http_held_per_client, 32);
+	CHECK_EQ_U(c->http_max_conns, 1000);
+	CHECK_EQ_U(c->http_per_client, 64);
+	/* Diagnostics: loopback and the private networks, nothing public. */
+	CHECK(1 == in_acl(&c->http_admin_allow, "127.0.0.1"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "::1"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "192.168.1.20"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "10.9.8.7"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "172.31.255.255"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "fd12:3456::1"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "fe80::1"));
+	CHECK(0 == in_acl(&c->http_admin_allow, "172.32.0.1"));
+	CHECK(0 == in_acl(&c->http_admin_allow, "8.8.8.8"));
+	CHECK(0 == in_acl(&c->http_admin_allow, "2001:db8::1"));
+	CHECK(1 == in_acl(&c->http_limit_exempt, "127.0.0.2"));
+	CHECK(0 == in_acl(&c->http_limit_exempt, "192.168.1.20"));
+	conf_free(c);
+
+	REQUIRE(load("[http]\nlisten = lo:8080 br-lan:8080\n"
+	    "listen = [::1]:81 eth0.100:0\nheader_timeout = 3s\n"
+	    "max_request_rate = 0\nmax_held = 7\nmax_held_per_client = 0\n"
+	    "admin_allow = 127.0.0.0/8\nadmin_allow = ::1 10.1.0.0/16\n"
+	    "limit_exempt = none\n", &c, err, sizeof(err)) == 0);
+	REQUIRE(c->nlisten == 4);
+	CHECK(strcmp(c->listen[0], "lo:8080") == 0);
+	CHECK(strcmp(c->listen[1], "br-lan:8080") == 0);
+	CHECK(strcmp(c->listen[2], "[::1]:81") == 0);
+	CHECK(strcmp(c->listen[3], "eth0.100:0") == 0);
+	CHECK_EQ_U(c->http_header_ms, 3000);
+	CHECK_EQ_U(c->http_rate, 0);
+	CHECK_EQ_U(c->http_max_held, 7);
+	CHECK_EQ_U(c->http_held_per_client, 0);
+	/* A later line replaces the list. */
+	CHECK(0 == in_acl(&c->http_admin_allow, "127.0.0.1"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "::1"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "10.1.200.3"));
+	CHECK(0 == in_acl(&c->http_admin_allow, "10.2.0.1"));
+	CHECK_EQ_U(c->http_limit_exempt.n, 0);
+	CHECK(0 == in_acl(&c->http_limit_exempt, "127.0.0.1"));
+	conf_free(c);
+	REQUIRE(load("[http]\nadmin_allow = any\n", &c, err,
+	    sizeof(err)) == 0);
+	CHECK(1 == in_acl(&c->http_admin_allow, "8.8.8.8"));
+	CHECK(1 == in_acl(&c->http_admin_allow, "2001:db8::1"));
+	conf_free(c);
+}
+
 static void
 test_long_line(void)
 {
@@ -301,6 +392,29 @@ test_missing_file(void)
 	CHECK(strstr(err, "/nonexistent/nipcached.conf") != NULL);
 }
 
+/* 1 if the shipped file's line "prefix LIST" parses to acl; 0, -1. */
+static int
+shipped_acl(const char *prefix, const struct netacl *acl)
+{
+	struct netacl got;
+	char line[256], why[160];
+	FILE *f = fopen("systemd/nipcached.conf", "r");
+	int r = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		r = netacl_parse(line + strlen(prefix), &got, why,
+		    sizeof(why)) == 0 && memcmp(&got, acl, sizeof(got)) == 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
 static void
 test_shipped_file(void)
 {
@@ -315,10 +429,13 @@ test_shipped_file(void)
 	}
 	CHECK_EQ_U(c->max_bytes, 10ULL << 30);
 	CHECK(strcmp(c->listen[0], "127.0.0.1:8080") == 0 && c->nlisten == 1);
+	/* The networks shown commented out are the defaults. */
+	CHECK(shipped_acl("#admin_allow = ", &c->http_admin_allow) == 1);
+	CHECK(shipped_acl("#limit_exempt = ", &c->http_limit_exempt) == 1);
 	conf_free(c);
 }
 
 TEST_MAIN(TEST(test_defaults), TEST(test_all_keys), TEST(test_repair_keys),
-    TEST(test_input_keys),
+    TEST(test_input_keys), TEST(test_http_keys),
     TEST(test_errors),
     TEST(test_long_line), TEST(test_missing_file), TEST(test_shipped_file))

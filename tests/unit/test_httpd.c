@@ -383,6 +383,60 @@ test_listen(void)
 	CHECK(strcmp(buf, "10.1.2.3") == 0);
 }
 
+/* "IFNAME:PORT" listen addresses; addresses are not names. */
+static void
+test_listen_if(void)
+{
+	static const struct {
+		const char	*s;
+		const char	*ifname;	/* NULL: refused */
+		int		port;
+	} t[] = {
+		{ "lo:8080", "lo", 8080 },
+		{ "br-lan:80", "br-lan", 80 },
+		{ "eth0.100:0", "eth0.100", 0 },
+		{ "wlan_1:65535", "wlan_1", 65535 },
+		{ "a23456789012345:1", "a23456789012345", 1 },
+		{ "localhost:80", "localhost", 80 },
+		{ "a234567890123456:1", NULL, 0 },	/* 16 bytes */
+		{ "127.0.0.1:80", NULL, 0 },
+		{ "1.2.3:80", NULL, 0 },
+		{ "123:80", NULL, 0 },
+		{ "[::1]:80", NULL, 0 },
+		{ "::1:80", NULL, 0 },
+		{ "eth0:", NULL, 0 },
+		{ "eth0:65536", NULL, 0 },
+		{ "eth0:8x", NULL, 0 },
+		{ "eth0", NULL, 0 },
+		{ ":80", NULL, 0 },
+		{ "eth/0:80", NULL, 0 },
+		{ "eth 0:80", NULL, 0 },
+		{ "eth0%lo:80", NULL, 0 },
+		{ "", NULL, 0 },
+	};
+	char ifn[16];
+	uint16_t port;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		port = 9;
+		r = httpu_parse_listen_if(t[i].s, ifn, sizeof(ifn), &port);
+		if (t[i].ifname == NULL) {
+			CHECK(r == -1);
+			if (r != -1)
+				fprintf(stderr, "  listen_if %s taken\n",
+				    t[i].s);
+			continue;
+		}
+		CHECK(r == 0 && strcmp(ifn, t[i].ifname) == 0 &&
+		    port == t[i].port);
+	}
+	CHECK(httpu_parse_listen_if(NULL, ifn, sizeof(ifn), &port) == -1);
+	/* A buffer too small for the name. */
+	CHECK(httpu_parse_listen_if("br-lan:80", ifn, 4, &port) == -1);
+}
+
 static void
 test_header_safe(void)
 {
@@ -509,5 +563,6 @@ test_setup(void)
 
 TEST_MAIN(TEST(test_setup), TEST(test_target),
     TEST(test_location_target_agree), TEST(test_range),
-    TEST(test_etag), TEST(test_date), TEST(test_listen), TEST(test_header_safe),
+    TEST(test_etag), TEST(test_date), TEST(test_listen),
+    TEST(test_listen_if), TEST(test_header_safe),
     TEST(test_mime), TEST(test_peer_loopback))
