@@ -238,7 +238,7 @@ check: deps
 ifeq ($(CI),true)
 	$(MAKE) check-san
 endif
-	@$(MAKE) chroot || echo "make chroot failed (above): 010-nspawn-boot will skip, saying so"
+	@$(MAKE) chroot || echo "make chroot failed (above): 098-nspawn-boot will skip, saying so"
 	$(MAKE) check-system
 
 check-long: deps all
@@ -246,7 +246,7 @@ check-long: deps all
 	@NC_CHROOT=$(CHROOT_DIR) LONG=1 sh tests/system/run.sh $(BUILD)
 
 # The clean bookworm system (debootstrap minbase, systemd, the programs'
-# libraries) that 010-nspawn-boot and the long 102 install the .deb in:
+# libraries) that 098-nspawn-boot and the long 102 install the .deb in:
 # made once from the configured Debian mirror into CHROOT_DIR, then reused
 # without network (tools/mkchroot.sh).
 chroot: all

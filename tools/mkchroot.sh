@@ -4,7 +4,7 @@
 # and make check-long before the system tests.  A clean Debian system with systemd as its
 # init, for the long package tests (tests/system/102-long-deb-lifecycle.sh
 # installs, upgrades, removes and purges the .deb in a throwaway copy of
-# it; 010-nspawn-boot.sh boots a copy in systemd-nspawn).  Those tests
+# it; 098-nspawn-boot.sh boots a copy in systemd-nspawn).  Those tests
 # run without network, so the libraries the programs link to are installed
 # here, together with everything the .deb depends on: the tests then only
 # dpkg -i the package.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Sourced (instead of common.sh) by the package tests 010 and 102: a
+# Sourced (instead of common.sh) by the package tests 098 and 102: a
 # throwaway copy of the clean Debian system that `make chroot` made
 # (tools/mkchroot.sh: debootstrap minbase with systemd and the programs'
 # libraries), and the .deb built from this tree.
