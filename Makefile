@@ -149,7 +149,7 @@ FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carouse
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all fleetsim deps check check-unit check-san check-system check-long bench demo \
+.PHONY: all fleetsim deps check check-unit check-san check-system check-long soak bench demo \
 	install uninstall clean check-style man ipk dist deb ui chroot FORCE
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast ui
@@ -240,6 +240,12 @@ ifeq ($(CI),true)
 endif
 	@$(MAKE) chroot || echo "make chroot failed (above): 098-nspawn-boot will skip, saying so"
 	$(MAKE) check-system
+
+# The soak: SOAK_MIN minutes (30) of a live carousel at 50 Mbit/s with 1%
+# loss, eviction and 20 players (tests/system/120-soak.sh).
+SOAK_MIN	?= 30
+soak: deps all
+	@SOAK=1 SOAK_MIN=$(SOAK_MIN) sh tests/system/run.sh $(BUILD) 120-soak.sh
 
 check-long: deps all
 	$(MAKE) chroot

@@ -71,6 +71,7 @@ reasm_params_default(struct reasm_params *p)
 	memset(p, 0, sizeof(*p));
 	p->max_sessions = 1024;
 	p->max_objects_per_session = 4096;
+	p->max_objects = 4096;
 	p->max_object_bytes = 4ULL << 30;
 	p->max_inflight_bytes = 8ULL << 30;
 	p->prefdt_max_bytes = 16ULL << 20;
@@ -122,7 +123,7 @@ sess_get(struct reasm *r, const struct reasm_chan *c, struct alc_id tsi,
 	if (s != NULL)
 		return s;
 	if (r->st.sessions_now >= r->p.max_sessions) {
-		r->st.objects_dropped_limit++;
+		r->st.sessions_refused++;
 		log_warnx_rl("reasm: session limit (%u) reached, TSI %llu "
 		    "refused", r->p.max_sessions, (unsigned long long)tsi.lo);
 		return NULL;
@@ -371,6 +372,7 @@ reasm_obj_start(struct reasm *r, struct sess *s, struct decl *dc,
 	if (len == 0)
 		return obj_empty(r, s, dc, now);
 	if (s->nobjs >= r->p.max_objects_per_session ||
+	    r->st.objects_now >= r->p.max_objects ||
 	    r->st.inflight_bytes_now + len > r->p.max_inflight_bytes)
 		return obj_refuse(r, dc, 0, "too many objects in flight");
 	if ((o = calloc(1, sizeof(*o))) == NULL)

@@ -24,6 +24,8 @@ struct reasm;
 struct reasm_params {
 	uint32_t	max_sessions;		/* (channel, TSI) tracked */
 	uint32_t	max_objects_per_session;/* objects in flight */
+	uint32_t	max_objects;		/* ... in all sessions (each holds
+						   a staging descriptor) */
 	uint64_t	max_object_bytes;	/* largest transfer length */
 	uint64_t	max_inflight_bytes;	/* sum of in-flight transfer lengths */
 	uint64_t	prefdt_max_bytes;	/* payload buffered before the FDT */
@@ -61,6 +63,8 @@ struct reasm_stats {
 	uint64_t	objects_completed;	/* handed to commit() */
 	uint64_t	objects_incomplete;	/* announced or started, never done */
 	uint64_t	objects_dropped_limit;	/* refused by a bound */
+	uint64_t	sessions_refused;	/* packets of a new session
+						   refused at max_sessions */
 	uint64_t	objects_commit_failed;	/* reported back by the daemon */
 	uint64_t	duplicate_symbols;
 	uint64_t	unsupported_fec;	/* packets with FEI we do not decode

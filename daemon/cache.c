@@ -600,6 +600,7 @@ cache_get_stats(struct cache_stats *out)
 	*out = cache_cs.st;
 	pthread_mutex_unlock(&cache_lock);
 	out->hash_oom = atomic_load(&cache_hash_oom);
+	out->disk_full = cache_fs_disk_full();
 }
 
 int

@@ -88,6 +88,8 @@ struct cache_stats {
 	uint64_t	tmp_purged;		/* leftovers deleted at start */
 	uint64_t	hash_oom;		/* index or pin adds refused:
 						   out of memory */
+	uint64_t	disk_full;		/* writes refused for want
+						   of space (staging too) */
 };
 
 /*

@@ -2,13 +2,15 @@
 /*
  * cache_fs.c: the cache directory on disk: the lock, the format file, the
  * purge of tmp/ at start, the object header codec and the scan that lets
- * cache.c rebuild its index after any kind of stop.  Nothing here touches
+ * cache.c rebuild its index after any kind of stop, and the count of
+ * writes the file system refused for want of space.  Nothing here touches
  * the index or its lock.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,22 @@
 #define HDR_MAGIC	"NIPCOBJ\n"
 #define HDR_VERSION	1
 #define HDR_FIXED	60
+
+static _Atomic uint64_t fs_disk_full;
+
+void
+cache_fs_count_error(int err)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		atomic_fetch_add_explicit(&fs_disk_full, 1,
+		    memory_order_relaxed);
+}
+
+uint64_t
+cache_fs_disk_full(void)
+{
+	return atomic_load_explicit(&fs_disk_full, memory_order_relaxed);
+}
 
 static void
 put_le(uint8_t *p, uint64_t v, int n)
@@ -189,6 +207,7 @@ cache_fs_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 		if (n <= 0) {
 			if (n == 0)
 				errno = ENOSPC;
+			cache_fs_count_error(errno);
 			return -1;
 		}
 		p += n;
@@ -579,14 +598,18 @@ cache_fs_scan(int rootfd, int (*fn)(void *arg, const struct cache_fs_obj *o),
 	return maxgen;
 }
 
+/* A new bucket (mkdir) or directory block (rename) may need space. */
 int
 cache_fs_rename_in(int rootfd, const char *from, const char *name)
 {
 	if (renameat(AT_FDCWD, from, rootfd, name) == 0)
 		return 0;
-	if (errno != ENOENT || fs_make_bucket(rootfd, name) < 0)
+	if (errno != ENOENT || fs_make_bucket(rootfd, name) < 0 ||
+	    renameat(AT_FDCWD, from, rootfd, name) < 0) {
+		cache_fs_count_error(errno);
 		return -1;
-	return renameat(AT_FDCWD, from, rootfd, name);
+	}
+	return 0;
 }
 
 char *

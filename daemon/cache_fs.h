@@ -104,5 +104,14 @@ uint64_t cache_fs_free_shortfall(int rootfd, uint64_t min_bytes,
 	    uint32_t min_pct);
 /* fsync the directory holding the root-relative name. 0 or -1. */
 int	cache_fs_sync_dir_of(int rootfd, const char *name);
+/*
+ * A write to the cache file system failed with err (an errno value):
+ * ENOSPC and EDQUOT are counted as disk full.  The write helpers above
+ * count their own failures; callers count the calls they make themselves
+ * (open, fdatasync).  Any thread.
+ */
+void	cache_fs_count_error(int err);
+/* Writes refused for want of space since start. */
+uint64_t cache_fs_disk_full(void);
 
 #endif

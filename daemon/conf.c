@@ -199,6 +199,12 @@ parse_objs_per_session(struct conf *c, const char *v, char *why, size_t n)
 }
 
 static int
+parse_max_objects(struct conf *c, const char *v, char *why, size_t n)
+{
+	return conf_parse_u32(&c->reasm.max_objects, v, 1, 1000000, why, n);
+}
+
+static int
 parse_max_sessions(struct conf *c, const char *v, char *why, size_t n)
 {
 	return conf_parse_u32(&c->reasm.max_sessions, v, 1, 100000, why, n);
@@ -496,6 +502,7 @@ static const struct conf_key {
 	{ "carousel", "fec_total_bytes", parse_fec_total },
 	{ "carousel", "max_objects_per_session", parse_objs_per_session },
 	{ "carousel", "max_sessions", parse_max_sessions },
+	{ "carousel", "max_objects", parse_max_objects },
 	{ "cache", "dir", parse_dir },
 	{ "cache", "max_bytes", parse_max_bytes },
 	{ "cache", "min_free", parse_min_free },
@@ -606,6 +613,7 @@ conf_defaults(struct conf *c)
 	c->reasm.max_inflight_bytes = 8ULL << 30;
 	c->reasm.max_objects_per_session = 4096;
 	c->reasm.max_sessions = 1024;
+	c->reasm.max_objects = 4096;
 	util_strlcpy(c->cache_dir, "/var/cache/nipcache", sizeof(c->cache_dir));
 	c->max_bytes = 10ULL << 30;
 	c->min_free_pct = 5;

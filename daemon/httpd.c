@@ -459,6 +459,20 @@ httpd_mhd_count(const char *msg)
 	}
 }
 
+/*
+ * A client that goes away mid-answer: a player that stops, seeks or
+ * switches renditions closes its connection while a segment is still
+ * being sent.  That is how players work, not a fault of anyone's.
+ */
+static int
+httpd_mhd_client_gone(const char *msg)
+{
+	return strncmp(msg, "Failed to send", 14) == 0 ||
+	    strstr(msg, "no longer available") != NULL ||
+	    strstr(msg, "reset by peer") != NULL ||
+	    strstr(msg, "Broken pipe") != NULL;
+}
+
 /* MHD's own messages are mostly about clients: rate-limited. */
 static void __attribute__((format(printf, 2, 0)))
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -472,7 +486,10 @@ httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	log_warnx_rl("httpd: libmicrohttpd: %s", buf);
+	if (httpd_mhd_client_gone(buf))
+		log_debug("httpd: libmicrohttpd: %s", buf);
+	else
+		log_warnx_rl("httpd: libmicrohttpd: %s", buf);
 }
 
 /* 1 if sa is a loopback address (127/8, ::1 or ::ffff:127/104). */

@@ -482,11 +482,32 @@ guard_sleep_until(uint64_t ms)
 	(void)pthread_cond_timedwait(&g.cond, &g.mtx, &ts);
 }
 
+/*
+ * A connection that brought no whole first request in header_timeout is
+ * refused (slowloris, or a client that connected and never spoke): counted
+ * and logged.  A kept-alive connection with no next request within
+ * timeout is a player between requests more often than not (ffmpeg keeps
+ * one open across playlist reloads): closing it is ordinary idle expiry,
+ * like any server's keep-alive timeout, and is only logged in debug.
+ */
+static void
+guard_report(unsigned late, unsigned idle)
+{
+	if (late > 0) {
+		atomic_fetch_add(&g_refused[HTTPD_L_HEADER_TIMEOUT], late);
+		log_warnx_rl("httpd: %u connection(s) closed: first request "
+		    "not received in time (header_timeout)", late);
+	}
+	if (idle > 0)
+		log_debug("httpd: %u kept-alive connection(s) closed: no "
+		    "next request within timeout", idle);
+}
+
 static void *
 guard_main(void *arg)
 {
 	uint64_t now, next, sweep = 0;
-	unsigned n;
+	unsigned n, idle;
 
 	(void)arg;
 	pthread_mutex_lock(&g.mtx);
@@ -494,17 +515,14 @@ guard_main(void *arg)
 		now = util_now_ms();
 		next = now + GUARD_TICK_MS;
 		n = do_guard_expire(&g.first, now, &next);
-		n += do_guard_expire(&g.next, now, &next);
+		idle = do_guard_expire(&g.next, now, &next);
 		if (now >= sweep) {
 			(void)do_guard_sweep(now - GUARD_IDLE_MS);
 			sweep = now + GUARD_SWEEP_MS;
 		}
-		if (n > 0) {
+		if (n > 0 || idle > 0) {
 			pthread_mutex_unlock(&g.mtx);
-			atomic_fetch_add(&g_refused[HTTPD_L_HEADER_TIMEOUT], n);
-			log_warnx_rl("httpd: %u connection(s) closed: request "
-			    "not received in time (header_timeout, timeout)",
-			    n);
+			guard_report(n, idle);
 			pthread_mutex_lock(&g.mtx);
 			continue;
 		}

@@ -45,6 +45,8 @@
 
 #define DEFAULT_CONFIG	"/etc/nipcache/nipcached.conf"
 #define TICK_MS		500
+#define READY_POLL_MS	10	/* until ready (see main_poll_ms) */
+#define READY_FAST_MS	2000
 
 static struct conf *main_conf;
 static int main_cache_up;	/* cache_init succeeded: shut it down */
@@ -111,17 +113,51 @@ main_signals(void)
 	return fd;
 }
 
-/* Raise the descriptor limit to the hard limit: fds serve segments. */
-static void
-main_rlimit(void)
+/*
+ * Descriptors the configured caps can take at once: an HTTP connection
+ * each, a staging file per object in flight, a socket per channel, plus a
+ * margin for the cache, repair transfers, epoll, timers and the log.
+ */
+#define MAIN_FD_MARGIN	256
+
+static uint64_t
+main_fds_needed(const struct conf *c)
 {
+	return (uint64_t)c->http_max_conns + c->reasm.max_objects +
+	    c->nsrcs + MAIN_FD_MARGIN;
+}
+
+/*
+ * Raise the descriptor limit to the hard limit (segments are served from
+ * descriptors), and say so when even that is below what the caps need:
+ * the daemon still runs, but a flood up to the caps would meet EMFILE.
+ */
+static void
+main_rlimit(const struct conf *c)
+{
+	uint64_t need = main_fds_needed(c);
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("getrlimit RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			log_warn("setrlimit RLIMIT_NOFILE");
+		else if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return;
 	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("descriptor limit %llu is below the %llu the caps "
+		    "need ([http] max_connections + [carousel] max_objects + "
+		    "channels + %d): raise LimitNOFILE or lower the caps",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    MAIN_FD_MARGIN);
+	else
+		log_info("descriptor limit %llu (the caps need %llu)",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
 }
 
 static int
@@ -570,6 +606,21 @@ main_status(void)
 }
 
 /*
+ * How long the main loop sleeps: a tick, but READY_POLL_MS until rx has
+ * joined its channels, for at most READY_FAST_MS after the pipeline
+ * started.  rx joins on its own thread and does not wake this one, so
+ * without this READY and /health would follow every (re)start by up to a
+ * tick; a join that keeps failing falls back to the tick.
+ */
+static int
+main_poll_ms(int running, uint64_t started, uint64_t now)
+{
+	if (running && !metrics_is_ready() && now - started < READY_FAST_MS)
+		return READY_POLL_MS;
+	return TICK_MS;
+}
+
+/*
  * Wait for the cache (late mounts), then run until a stop signal.  Returns
  * EX_OK_, or EX_CANTCREAT_ when the cache folder cannot be used.
  */
@@ -578,7 +629,7 @@ main_loop(int sfd)
 {
 	struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	uint64_t wd = notify_watchdog_ms(), last_wd = 0, last_hk = 0;
-	uint64_t last_wait_log = 0, now;
+	uint64_t last_wait_log = 0, started = 0, now;
 	int running = 0;
 
 	for (;;) {
@@ -598,6 +649,7 @@ main_loop(int sfd)
 				main_cache_up = 1;
 				main_start_pipeline(main_conf);
 				running = 1;
+				started = now;
 			}
 		}
 		if (running && !metrics_is_ready() && rx_ready()) {
@@ -620,8 +672,8 @@ main_loop(int sfd)
 			main_watch_rx(now);
 		}
 		pfd[1].fd = nip_wakefd();
-		if (poll(pfd, 2, TICK_MS) > 0 && (pfd[0].revents & POLLIN) &&
-		    main_signal(sfd))
+		if (poll(pfd, 2, main_poll_ms(running, started, now)) > 0 &&
+		    (pfd[0].revents & POLLIN) && main_signal(sfd))
 			break;
 	}
 	notify_send("STOPPING=1");
@@ -658,7 +710,7 @@ main(int argc, char **argv)
 	/* libxml2's global state is set up once, before any thread parses. */
 	xmlInitParser();
 	sfd = main_signals();
-	main_rlimit();
+	main_rlimit(main_conf);
 	metrics_init();
 	if (hold_init(NULL) < 0)
 		fatalx("cannot start the hold table");

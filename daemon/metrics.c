@@ -154,6 +154,8 @@ metrics_rx(struct mbuf *b, const struct rx_stats *r)
 	    r->reasm.unsupported_fec);
 	mb_label(b, "bad_packets_total", "reason", "prefdt_overflow",
 	    r->reasm.prefdt_dropped);
+	mb_label(b, "bad_packets_total", "reason", "session_limit",
+	    r->reasm.sessions_refused);
 	mb_metric(b, "duplicate_symbols_total", "counter",
 	    "Symbols received again (carousel repeats).",
 	    r->reasm.duplicate_symbols);
@@ -244,6 +246,10 @@ metrics_cache(struct mbuf *b, const struct cache_stats *c)
 	mb_metric(b, "evictions_pinned_total", "counter",
 	    "Pinned objects evicted because pinned bytes alone exceeded the cap.",
 	    c->evictions_pinned);
+	mb_metric(b, "disk_full_total", "counter",
+	    "Writes to the cache file system refused for want of space "
+	    "(ENOSPC, EDQUOT); the object comes again with a later cycle.",
+	    c->disk_full);
 	mb_metric(b, "cache_replaced_total", "counter",
 	    "Objects replaced by a newer version.", c->replaced);
 	mb_metric(b, "cache_hits_total", "counter", "Lookups found.", c->hits);

@@ -81,6 +81,7 @@ stage_create(char prefix, char **path)
 			break;
 	}
 	if (fd < 0) {
+		cache_fs_count_error(errno);
 		log_warn_rl("stage: create in %s", sg.tmpdir);
 		free(*path);
 		*path = NULL;

@@ -14,6 +14,7 @@
  * it was handed and the batch, which that thread owns.
  */
 #define ZLIB_CONST
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -458,6 +459,7 @@ stage_sync(struct stage_batch *b)
 		    SYNC_FILE_RANGE_WRITE);
 	for (i = 0; i < b->n; i++) {
 		if (fdatasync(b->w[i].out_fd) < 0) {
+			cache_fs_count_error(errno);
 			log_warn_rl("stage: sync %s", b->w[i].path);
 			b->w[i].res = OBJ_EIO;
 		}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run the system tests, each in its own network namespace (loopback only),
 # so that runs cannot hear each other.  Usage: run.sh BUILD_DIR [TEST...]
-# LONG=1 also runs the long real-time tests (make check-long).
+# LONG=1 also runs the long real-time tests (make check-long); SOAK=1 the
+# soak test (make soak, never make check).
 set -u
 build=$(cd "$1" && pwd); shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,7 @@ pass=0; fail=0; skip=0; failed=""
 for t in $tests; do
 	case "$t" in
 	*-long-*) [ "${LONG:-0}" = 1 ] || continue ;;
+	*-soak.sh) [ "${SOAK:-0}" = 1 ] || continue ;;
 	esac
 	log="$build/system-${t%.sh}.log"
 	start=$(date +%s)

@@ -2,13 +2,14 @@
 /*
  * test_cache_restart.c: the object store on disk: the header codec,
  * rebuild after a crash, FORMAT and the directory lock, responses that
- * outlive eviction, min_free and versions, and tables that cannot grow.
+ * outlive eviction, min_free and versions, tables that cannot grow, and
+ * the count of writes refused for want of space.
  */
 #include <sys/file.h>
 #include <sys/wait.h>
 
 #include "cache_harness.h"
-#include "../../daemon/cache_int.h"	/* cache_hash_fail */
+#include "../../daemon/cache_int.h"	/* cache_hash_fail, cache_cs */
 
 static void
 test_hdr_codec(void)
@@ -462,6 +463,59 @@ test_hash_oom(void)
 	dir_remove();
 }
 
+/*
+ * Writes the file system refuses for want of space are counted (the
+ * nipcache_disk_full_total the crash test reads); other errors are not.
+ * /dev/full answers every write with ENOSPC.
+ */
+static void
+test_disk_full(void)
+{
+	static const struct {
+		int	err;
+		int	counted;
+	} errs[] = {
+		{ ENOSPC, 1 }, { EDQUOT, 1 }, { EIO, 0 }, { EACCES, 0 },
+		{ EBADF, 0 }, { 0, 0 },
+	};
+	uint8_t buf[512];
+	struct cache_stats st;
+	uint64_t n = cache_fs_disk_full();
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		cache_fs_count_error(errs[i].err);
+		n += (uint64_t)errs[i].counted;
+		CHECK_EQ_U(cache_fs_disk_full(), n);
+	}
+	fill(buf, sizeof(buf), 5);
+	if ((fd = open("/dev/full", O_WRONLY | O_CLOEXEC)) >= 0) {
+		errno = 0;
+		CHECK(cache_fs_pwrite_full(fd, buf, sizeof(buf), 0) == -1);
+		CHECK(errno == ENOSPC);
+		CHECK_EQ_U(cache_fs_disk_full(), ++n);
+		close(fd);
+	} else {
+		printf("# /dev/full: %s: its write is not tested\n",
+		    strerror(errno));
+	}
+	/* A write to a descriptor open for reading fails, not for space. */
+	dir_new();
+	REQUIRE((fd = open(tdir, O_RDONLY | O_DIRECTORY)) >= 0);
+	CHECK(cache_fs_pwrite_full(fd, buf, sizeof(buf), 0) == -1);
+	close(fd);
+	CHECK_EQ_U(cache_fs_disk_full(), n);
+	/* The cache reports the same count; a rename of nothing is no space. */
+	REQUIRE(open_cache(1 << 20, 0, 0) == 0);
+	CHECK(cache_fs_rename_in(cache_cs.rootfd, "/nonexistent/x",
+	    "objects/00/y") == -1 && errno == ENOENT);
+	cache_get_stats(&st);
+	CHECK_EQ_U(st.disk_full, n);
+	cache_shutdown();
+	dir_remove();
+}
+
 TEST_MAIN(TEST(test_hdr_codec), TEST(test_restart), TEST(test_lock),
     TEST(test_open_survives), TEST(test_min_free_and_versions),
-    TEST(test_hash_oom))
+    TEST(test_hash_oom), TEST(test_disk_full))

@@ -64,6 +64,7 @@ test_defaults(void)
 	CHECK_EQ_U(c->repair_fixed_backoff_ms, 0);
 	CHECK_EQ_U(c->repair_random_backoff_ms, 1000);
 	CHECK_EQ_U(c->repair_max_parallel, 4);
+	CHECK_EQ_U(c->reasm.max_objects, 4096);
 	CHECK_EQ_U(c->reasm.fec_max_object_bytes, 32ULL << 20);
 	CHECK_EQ_U(c->reasm.fec_max_total_bytes, 64ULL << 20);
 	conf_free(c);
@@ -120,7 +121,7 @@ test_all_keys(void)
 	    "udp = [ff15::1]:6000/2\n"
 	    "receive_buffer = 4M\n"
 	    "[carousel]\nobject_timeout = 250ms\nprefdt_bytes = 1M\n"
-	    "max_object_size = 1G\nmax_sessions = 9\n"
+	    "max_object_size = 1G\nmax_sessions = 9\nmax_objects = 17\n"
 	    "fec_object_bytes = 8M\nfec_total_bytes = 0\n"
 	    "[cache]\ndir = /srv/cache\nmax_bytes = 512M\nmin_free = 2G\n"
 	    "fsync = never\nrequire_mount = yes\n"
@@ -144,6 +145,7 @@ test_all_keys(void)
 	CHECK_EQ_U(c->reasm.prefdt_max_bytes, 1 << 20);
 	CHECK_EQ_U(c->reasm.max_object_bytes, 1ULL << 30);
 	CHECK_EQ_U(c->reasm.max_sessions, 9);
+	CHECK_EQ_U(c->reasm.max_objects, 17);
 	CHECK_EQ_U(c->reasm.fec_max_object_bytes, 8ULL << 20);
 	CHECK_EQ_U(c->reasm.fec_max_total_bytes, 0);
 	CHECK(strcmp(c->cache_dir, "/srv/cache") == 0);
@@ -209,6 +211,7 @@ test_errors(void)
 		{ "[carousel]\nobject_timeout = 5 parsecs\n", 2, "object_timeout" },
 		{ "[carousel]\nfec_object_bytes = 5T\n", 2, "fec_object_bytes" },
 		{ "[carousel]\nfec_total_bytes = -1\n", 2, "fec_total_bytes" },
+		{ "[carousel]\nmax_objects = 0\n", 2, "max_objects" },
 		{ "garbage line\n", 1, "syntax" },
 		{ "[nip]\njoin = some\n", 2, "join" },
 		{ "[nip]\nannouncement = maybe\n", 2, "announcement" },

@@ -507,7 +507,22 @@ test_close_session(void)
 	tctx_free(t);
 }
 
-/* Objects in flight per session and in bytes are bounded. */
+/* After a refused session is let in: a new object on TSI 2 is exact. */
+static void
+recover_tsi2(struct tctx *t)
+{
+	struct tobj o, *op = &o;
+
+	tobj_init(&o, 2, 7, 2500, 100, 4);
+	send_fdt(t, 2, 1, &op, 1, 0, NULL);
+	send_obj(t, &o);
+	check_obj(t, &o);
+	CHECK_EQ_U(stats(t).sessions_now, 1);
+	tobjs_free(&o, 1);
+}
+
+/* Objects in flight per session, in all and in bytes, and sessions,
+ * are bounded; each refusal is counted and the next one fits. */
 static void
 test_limits(void)
 {
@@ -540,16 +555,29 @@ test_limits(void)
 	check_obj(t, &o[1]);
 	tctx_free(t);
 
+	/*
+	 * Sessions: a second TSI is refused (its packets counted apart from
+	 * objects), and once the first is forgotten the second is taken.
+	 */
 	reasm_params_default(&p);
 	p.max_sessions = 1;
+	p.session_timeout_ms = 2000;
 	REQUIRE((t = tctx_new(&p)) != NULL);
 	send_fdt(t, 1, 1, op, 2, 0, NULL);
 	send_fdt(t, 2, 1, op, 2, 0, NULL);	/* a second TSI: refused */
 	CHECK_EQ_U(stats(t).sessions_now, 1);
 	CHECK_EQ_U(stats(t).fdt_instances, 1);
-	CHECK(stats(t).objects_dropped_limit > 0);
+	CHECK(stats(t).sessions_refused > 0);
+	CHECK_EQ_U(stats(t).objects_dropped_limit, 0);
+	(void)send_pkts(t, pk, np0, 0, 0);	/* the first is served exact */
+	check_obj(t, &o[0]);
+	t->now += 3000;
+	reasm_expire(t->r, t->now);
+	CHECK_EQ_U(stats(t).sessions_now, 0);
+	recover_tsi2(t);
 	tctx_free(t);
 
+	/* Bytes in flight: the second waits until the first is done. */
 	reasm_params_default(&p);
 	p.max_inflight_bytes = 5000;
 	REQUIRE((t = tctx_new(&p)) != NULL);
@@ -557,6 +585,29 @@ test_limits(void)
 	CHECK(feed_tpkt(t, &pk[0]) == 0);
 	CHECK(feed_tpkt(t, &pk[100]) < 0);
 	CHECK_EQ_U(stats(t).objects_dropped_limit, 1);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, 3000);
+	(void)send_pkts(t, pk, np0, 0, 0);
+	check_obj(t, &o[0]);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, 0);
+	(void)send_pkts(t, pk + 100, np1, 0, 0);
+	check_obj(t, &o[1]);
+	tctx_free(t);
+
+	/* Objects in flight over all sessions, the same. */
+	reasm_params_default(&p);
+	p.max_objects = 1;
+	REQUIRE((t = tctx_new(&p)) != NULL);
+	send_fdt(t, 1, 1, op, 2, 0, NULL);
+	CHECK(feed_tpkt(t, &pk[0]) == 0);
+	CHECK(feed_tpkt(t, &pk[100]) < 0);
+	CHECK_EQ_U(stats(t).objects_dropped_limit, 1);
+	CHECK_EQ_U(stats(t).objects_now, 1);
+	(void)send_pkts(t, pk, np0, 0, 0);
+	check_obj(t, &o[0]);
+	CHECK_EQ_U(stats(t).objects_now, 0);
+	(void)send_pkts(t, pk + 100, np1, 0, 0);
+	check_obj(t, &o[1]);
+	CHECK_EQ_U(t->ts.ncommits, 2);
 	tobjs_free(o, 2);
 	tctx_free(t);
 }

@@ -418,6 +418,18 @@ test_refused(void)
 	memcpy(s + len - 4, "</r>", 4);
 	check_refused(s, len, "elements");
 	free(s);
+	/* Nothing is left behind: the next good document parses. */
+	{
+		static const char good[] = "<r><a x=\"1\">t</a></r>";
+		char err[128], buf[8];
+		xmlDocPtr d = xmlu_parse(good, strlen(good), "doc", err,
+		    sizeof(err));
+
+		REQUIRE(d != NULL);
+		CHECK(xmlu_child_text(xmlDocGetRootElement(d), "a", buf,
+		    sizeof(buf)) == 1 && strcmp(buf, "t") == 0);
+		xmlFreeDoc(d);
+	}
 }
 
 TEST_MAIN(TEST(test_duration), TEST(test_timepoint), TEST(test_numbers),
