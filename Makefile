@@ -150,7 +150,7 @@ FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carouse
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long soak bench demo \
-	install uninstall clean check-style man ipk dist deb ui chroot FORCE
+	install uninstall clean check-style lint man ipk dist deb ui chroot FORCE
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast ui
 
@@ -234,6 +234,9 @@ check-system: all
 
 check: deps
 	$(MAKE) all
+ifeq ($(CI),true)
+	$(MAKE) lint
+endif
 	$(MAKE) check-unit
 ifeq ($(CI),true)
 	$(MAKE) check-san
@@ -264,6 +267,10 @@ bench: deps all $(BUILD)/fecbench
 demo: deps
 	$(MAKE) all
 	@sh tools/demo.sh $(BUILD)
+
+# cppcheck and clang-tidy (checks in .clang-tidy); any finding fails.
+lint: $(BUILD)/gen/paths.h
+	@sh tools/lint.sh $(BUILD)
 
 check-style:
 	@clang-format --dry-run --Werror daemon/*.[ch] carousel/*.[ch] dvb-i/*.[ch]

@@ -140,6 +140,8 @@ rq_build_rows(struct rq_sys *y, const uint32_t *isi, uint32_t n)
 			y->rlen[i] = 0;
 	}
 	y->rstart[y->nrows] = (uint32_t)off;
+	/* off >= S's LDPC row lengths, and S >= 7 (RFC 6330 5.6). */
+	/* NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI) */
 	y->rcol = malloc(off * sizeof(uint32_t));
 	if (y->rcol == NULL)
 		return FEC_CODEC_ENOMEM;
@@ -436,6 +438,8 @@ rq_reduce_row(const struct rq_sys *y, uint32_t row, uint64_t *bits,
 static void
 rq_add_affine(const struct rq_sys *y, uint32_t j, uint8_t *qc, uint8_t *qs)
 {
+	/* j < K'+S < L, the length of cpiv (L = K'+S+H by construction). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	if (y->cpiv[j] == RQ_NONE) {
 		qc[y->cina[j]] ^= 1;
 		return;
@@ -476,6 +480,8 @@ rq_reduce_hdpc(const struct rq_sys *y, struct fec_rq_dense *dn)
 		fec_rq_gf_muladd(&dn->gf, dn->hc + (size_t)h * u, qc,
 		    dn->gf.exp[h], u);
 		fec_rq_gf_muladd(&dn->gf, dn->hs[h], qs, dn->gf.exp[h], y->t);
+		/* n + h < K'+S+H = L, the length of cina. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 		dn->hc[(size_t)h * u + y->cina[n + h]] ^= 1;
 	}
 }

@@ -303,9 +303,12 @@ ipudp_build(uint8_t *buf, size_t cap, const struct ipudp *h)
 		build_v4(buf, h, tot);
 	else
 		build_v6(buf, h, ulen);
-	ck = (uint16_t)~csum_fold(csum_add(csum_pseudo(h->family, h->src,
-	    h->dst, ulen), udp, ulen));
-	/* A computed 0 is sent as its other one's-complement form. */
-	wr16(udp + 6, ck ? ck : 0xffff);
+	ck = csum_fold(csum_add(csum_pseudo(h->family, h->src, h->dst, ulen),
+	    udp, ulen));
+	/*
+	 * The checksum is ~ck; a computed 0 (ck 0xffff) is sent as its other
+	 * one's-complement form, 0xffff.
+	 */
+	wr16(udp + 6, ck == 0xffff ? 0xffff : (uint16_t)~ck);
 	return (ssize_t)tot;
 }

@@ -357,10 +357,14 @@ car_scan(void)
 	spool_compact();
 	car_prune();
 	car.n = HASH_COUNT(car.byloc);
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	car.order = xrealloc(car.order, (car.n + 1) * sizeof(*car.order));
 	car.n = 0;
 	HASH_ITER(hh, car.byloc, e, tmp)
 		car.order[car.n++] = e;
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(car.order, car.n, sizeof(*car.order), cmp_loc);
 }
 

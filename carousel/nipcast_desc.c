@@ -28,6 +28,21 @@
 
 /* ---- value checks ---- */
 
+/* The length of the UTF-8 sequence lead byte c starts; 0: not a lead. */
+static int
+desc_utf8_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
 /* Valid UTF-8 without control characters (XML 1.0 refuses most). */
 int
 nc_desc_text_ok(const char *s)
@@ -38,10 +53,7 @@ nc_desc_text_ok(const char *s)
 	for (; *p != '\0'; p += n) {
 		if (*p < 0x20 || *p == 0x7f)
 			return 0;
-		n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 2 :
-		    (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 &&
-		    *p <= 0xf4 ? 4 : 0;
-		if (n == 0)
+		if ((n = desc_utf8_len(*p)) == 0)
 			return 0;
 		for (i = 1; i < n; i++)
 			if ((p[i] & 0xc0) != 0x80)

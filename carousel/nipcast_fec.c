@@ -393,8 +393,11 @@ nc_fec_send(const struct nc_opts *o, const struct nc_obj *ob, int fd,
 	r.fd = fd;
 	r.fdt = f;
 	r.fti = fti;
-	if (fo.part.t == 0)
+	/* No symbols, no blocks (and no buffers: run_init made none). */
+	if (fo.part.t == 0) {
 		rc = run_empty(&r);
+		goto out;
+	}
 	for (sbn = 0; sbn < fo.part.n && rc == 0 && !nc_stopping(); sbn++) {
 		if (run_block(&r, sbn) < 0)
 			break;		/* logged; the object is skipped */

@@ -573,6 +573,8 @@ argv_same(char *const *a, char *const *b)
 static void
 kids_replace(struct child *nv, size_t nn)
 {
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct child **stop = xcalloc(nip.nkids + 1, sizeof(*stop));
 	size_t i, j, nstop = 0;
 
@@ -695,6 +697,8 @@ nc_nip_run(const struct nc_opts *o)
 		restart_due();
 		nip_loop(&set);
 	}
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	all = xcalloc(nip.nkids + 1, sizeof(*all));
 	for (i = 0; i < nip.nkids; i++)
 		all[i] = &nip.kids[i];
@@ -729,11 +733,15 @@ void
 nc_nip_child(void)
 {
 	const char *parent = getenv(ENV_PARENT);
+	char *end;
+	long pid;
 
 	if (parent == NULL)
 		return;
 	/* Stop when the supervisor goes, even by SIGKILL. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != (pid_t)atol(parent))
+	/* Gone already (or a malformed variable): stop too. */
+	pid = strtol(parent, &end, 10);
+	if (end == parent || *end != '\0' || getppid() != (pid_t)pid)
 		kill(getpid(), SIGTERM);
 }

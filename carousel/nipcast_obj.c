@@ -486,6 +486,8 @@ ol_fdts(void)
 	size_t i, nout;
 
 	ol_fdts_clear();
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	ol.send = xrealloc(ol.send, (ol.n + 1) * sizeof(*ol.send));
 	ol.nsend = 0;
 	for (i = 0; i < ol.n; i++)

@@ -322,7 +322,7 @@ check_mode(const struct nc_opts *o)
 int
 nc_parse_args(int argc, char **argv, struct nc_opts *o)
 {
-	int c, idx = 0, rc = 0;
+	int c, idx = 0, rc;
 
 	opts_default(o);
 	while ((c = getopt_long(argc, argv, "g:i:t:r:c:vhV", longopts,

@@ -180,9 +180,9 @@ static void
 sb_ind(struct util_sb *b, int ind)
 {
 	static const char sp[] = "                ";
+	size_t n = ind > 0 ? (size_t)ind * 2 : 0;
 
-	util_sb_add(b, sp, (size_t)(ind * 2) < sizeof(sp) - 1 ?
-	    (size_t)(ind * 2) : sizeof(sp) - 1);
+	util_sb_add(b, sp, n < sizeof(sp) - 1 ? n : sizeof(sp) - 1);
 }
 
 /* ' name="value"' */

@@ -527,6 +527,8 @@ fdtasm_new(struct reasm *r, struct sess *s, uint32_t id,
 	fa->id = id;
 	if ((fa->buf = malloc(pi->fti_l)) == NULL)
 		goto fail;
+	/* uthash frees its table with the last item: no use after free. */
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 	HASH_ADD(hh, s->fdts, id, sizeof(fa->id), fa);
 	if (fa->hh.tbl == NULL)
 		goto fail;

@@ -136,6 +136,8 @@ chans_build(const struct carousel_src *srcs, size_t n, size_t *nout)
 	struct rx_chan **v;
 	size_t i, nc = 0;
 
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {

@@ -32,6 +32,12 @@ struct carousel_src {
 };
 
 /*
+ * 1 if a and b name the same source (family, group, port, source, TSI);
+ * field by field, as padding and unused address bytes may differ.
+ */
+int	rx_src_eq(const struct carousel_src *a, const struct carousel_src *b);
+
+/*
  * An input below UDP (issue 5): a transport stream with MPE or ULE, a
  * stream of DVB-S2 baseband frames with GSE, or a capture file.  Every
  * datagram it yields goes through the same IP/UDP checks and the same

@@ -168,8 +168,6 @@ void	rx_inputs_stats(struct rx *rx);
 
 /* rx_stat.c */
 
-/* 1 if a and b name the same source (family, group, port, source, TSI). */
-int	rx_src_eq(const struct carousel_src *a, const struct carousel_src *b);
 /* Allocate c->fstats (zeroed) for its filters: 0 or -1. */
 int	rx_stat_alloc(struct rx_chan *c);
 /* Copy the counters of old's filters to c's equal filters. */

@@ -107,7 +107,8 @@ rx_stat_sessions(struct rx *rx)
 		n = reasm_get_sessions(rx->reasm, rx->sess, rx->sess_cap);
 	}
 	for (i = 0; i < n && i < rx->sess_cap; i++) {
-		if ((fi = rx_stat_find(rx, &rx->sess[i], &ci)) < 0)
+		if ((fi = rx_stat_find(rx, &rx->sess[i], &ci)) < 0 ||
+		    rx->chans[ci]->fstats == NULL)
 			continue;
 		rx->chans[ci]->fstats[fi].nsessions++;
 		rx_stat_add(&rx->chans[ci]->fstats[fi].sess, &rx->sess[i].c);

@@ -585,7 +585,8 @@ ts_cc(struct ts_demux *d, struct ts_stream *st, const struct ts_hdr *h)
 		st->dup = 0;
 		return 0;
 	}
-	if (h->cc == st->cc && !st->dup && !h->disc) {
+	/* st->cc >= 0 here: the first packet took the branch above. */
+	if (h->cc == (uint8_t)st->cc && !st->dup && !h->disc) {
 		st->dup = 1;
 		return 1;
 	}

@@ -101,6 +101,7 @@ cache_fs_hdr_encode(const struct cache_fs_hdr *h, uint8_t *buf, size_t len)
 	    h->body_len > CACHE_FS_BODY_MAX)
 		return -1;
 	memset(buf, 0, CACHE_FS_BODY_OFF);
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): binary magic. */
 	memcpy(buf, HDR_MAGIC, 8);
 	put_le(buf + 8, HDR_VERSION, 4);
 	put_le(buf + 12, hl, 4);
@@ -489,7 +490,7 @@ scan_parse_name(const char *n, const char *bucket, uint64_t *gen)
 		return -1;
 	*gen = 0;
 	for (i = 0; i < 49; i++) {
-		int c = n[i];
+		int c = (unsigned char)n[i];
 
 		if (i == 32)
 			continue;

@@ -267,26 +267,26 @@ http_ui_dir(struct conf *c, struct conf_http_st *st, const char *v,
 	    n);
 }
 
+/* The keys of [http]. */
 static const struct conf_http_key {
-	const char	*section;
 	const char	*name;
 	http_parse_fn	fn;
 } conf_http_keys[] = {
-	{ "http", "listen", http_listen },
-	{ "http", "threads", http_threads },
-	{ "http", "max_connections", http_max_conns },
-	{ "http", "max_connections_per_client", http_per_client },
-	{ "http", "timeout", http_timeout },
-	{ "http", "header_timeout", http_header_timeout },
-	{ "http", "max_request_rate", http_rate },
-	{ "http", "memory_object_max", http_mem_max },
-	{ "http", "hold_timeout", http_hold },
-	{ "http", "max_held", http_max_held },
-	{ "http", "max_held_per_client", http_held_per_client },
-	{ "http", "admin_allow", http_admin_allow },
-	{ "http", "limit_exempt", http_limit_exempt },
-	{ "http", "gap_tag", http_gap_tag },
-	{ "http", "ui_dir", http_ui_dir },
+	{ "listen", http_listen },
+	{ "threads", http_threads },
+	{ "max_connections", http_max_conns },
+	{ "max_connections_per_client", http_per_client },
+	{ "timeout", http_timeout },
+	{ "header_timeout", http_header_timeout },
+	{ "max_request_rate", http_rate },
+	{ "memory_object_max", http_mem_max },
+	{ "hold_timeout", http_hold },
+	{ "max_held", http_max_held },
+	{ "max_held_per_client", http_held_per_client },
+	{ "admin_allow", http_admin_allow },
+	{ "limit_exempt", http_limit_exempt },
+	{ "gap_tag", http_gap_tag },
+	{ "ui_dir", http_ui_dir },
 };
 
 int

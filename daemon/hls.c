@@ -674,7 +674,9 @@ hls_emit(const char *b, size_t len, struct hls_out *o, uint32_t nseg)
 	size_t pos = 0, cut;
 
 	cut = o->pn->keep < nseg ? o->rec[o->pn->keep - 1].end : len;
-	hls_line_next(b, len, &pos, &l);
+	/* An empty body has no segments (hls_live): served as it is. */
+	if (!hls_line_next(b, len, &pos, &l))
+		return 0;
 	hls_put_raw(o->sb, &l);
 	o->eol = l.eol > 0 ? l.p + l.n : "\n";
 	o->eoln = l.eol > 0 ? l.eol : 1;

@@ -446,11 +446,14 @@ httpd_mhd_count(const char *msg)
 {
 	static const char err[] = "Error processing request (HTTP response "
 	    "code is ";
-	unsigned code;
+	unsigned long code;
 
+	/* 0: no number; an HTTP status has three digits. */
 	if (strncmp(msg, err, sizeof(err) - 1) == 0 &&
-	    sscanf(msg + sizeof(err) - 1, "%u", &code) == 1) {
-		atomic_fetch_add_explicit(&httpd_codes[httpd_code_idx(code)],
+	    (code = strtoul(msg + sizeof(err) - 1, NULL, 10)) > 0 &&
+	    code < 1000) {
+		atomic_fetch_add_explicit(
+		    &httpd_codes[httpd_code_idx((unsigned)code)],
 		    1, memory_order_relaxed);
 		if (code == 414 || code == 431)
 			httpd_guard_count(HTTPD_L_HEADER_SIZE);

@@ -286,7 +286,8 @@ req_wait(struct httpd_req *r, uint64_t seq, const struct hold_on *on,
 	atomic_fetch_add(&r->refs, 1);
 	if ((ret = hold_wait(on->path, on->gen, deadline, req_wake, t)) != 0) {
 		free(t);
-		req_unref(r);
+		/* The caller's reference keeps r: never the last one here. */
+		atomic_fetch_sub(&r->refs, 1);
 	}
 	return ret;
 }

@@ -48,12 +48,15 @@ static const struct ui_file {
 };
 #define UI_NFILES	(sizeof(ui_files) / sizeof(ui_files[0]))
 
+/* Everything from the box itself; logos may be the list's URLs. */
+static const char ui_csp[] =
+    "default-src 'self'; img-src 'self' http: https: data:; "
+    "media-src 'self' blob:; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 static const char *const ui_hdr_page[] = {
 	"X-Content-Type-Options", "nosniff",
-	/* Everything from the box itself; logos may be the list's URLs. */
-	"Content-Security-Policy", "default-src 'self'; img-src 'self' http: "
-	    "https: data:; media-src 'self' blob:; worker-src 'self' blob:; "
-	    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+	"Content-Security-Policy", ui_csp,
 	NULL
 };
 

@@ -506,6 +506,20 @@ main_start_pipeline(const struct conf *c)
 }
 
 /* SIGHUP: re-read the config; apply what can change live, log the rest. */
+/*
+ * Both confs are calloc()ed and their inputs and tuners start as memset()
+ * structures, so padding compares equal: at worst a value set twice leaves
+ * bytes after its string and a reload warns needlessly.
+ */
+static int
+main_inputs_differ(const struct conf *n, const struct conf *o)
+{
+	/* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison) */
+	return memcmp(n->inputs, o->inputs, sizeof(n->inputs)) != 0 ||
+	    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison) */
+	    memcmp(n->tuners, o->tuners, sizeof(n->tuners)) != 0;
+}
+
 static void
 main_reload(void)
 {
@@ -552,8 +566,7 @@ main_reload(void)
 		    "restart");
 	if (n->ninputs != o->ninputs || n->ntuners != o->ntuners ||
 	    n->sockets != o->sockets || n->pace_realtime != o->pace_realtime ||
-	    memcmp(n->inputs, o->inputs, sizeof(n->inputs)) != 0 ||
-	    memcmp(n->tuners, o->tuners, sizeof(n->tuners)) != 0)
+	    main_inputs_differ(n, o))
 		log_warnx("reload: [input] ts, gse, pcap, dvb, pace, sockets "
 		    "and [tuner] changes need a restart");
 	for (i = 0; i < n->nlisten && i < o->nlisten; i++)

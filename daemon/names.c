@@ -352,7 +352,7 @@ hls_attr_uri(const char *a, size_t n, const char **val)
 			i++;
 			continue;
 		}
-		v = ++i;
+		i++;
 		if (i < n && a[i] == '"') {
 			v = ++i;
 			while (i < n && a[i] != '"')

@@ -191,10 +191,14 @@ doc_services(struct nip_view *v, const char *base, struct util_sb *b)
 	uint64_t now = util_now_ms();
 	size_t i;
 
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	if ((o = calloc(v->nsvcs + 1, sizeof(*o))) == NULL)
 		return -1;
 	for (i = 0; i < v->nsvcs; i++)
 		o[i] = &v->svcs[i];
+	/* An array of pointers: the element is a pointer. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(o, v->nsvcs, sizeof(*o), svc_order);
 	util_sb_printf(b, "{\"services\":[");
 	for (i = 0; i < v->nsvcs; i++) {

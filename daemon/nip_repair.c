@@ -16,17 +16,6 @@
 #include "repair.h"
 #include "util.h"
 
-/* Channel a and b without their reception timeouts: the same session? */
-static int
-src_same(const struct carousel_src *a, const struct carousel_src *b)
-{
-	struct carousel_src x = *a, y = *b;
-
-	x.reception_timeout_ms = 0;
-	y.reception_timeout_ms = 0;
-	return memcmp(&x, &y, sizeof(x)) == 0;
-}
-
 /* The transport session of either document with an endpoint equal to s. */
 static const struct mgc_ts *
 nip_repair_ts(const struct nip *n, const struct carousel_src *s)
@@ -40,7 +29,7 @@ nip_repair_ts(const struct nip *n, const struct carousel_src *s)
 		for (i = 0; ms[k] != NULL && i < ms[k]->nts; i++)
 			for (j = 0; j < ms[k]->ts[i].nendpoints; j++)
 				if (nip_endpoint_src(&ms[k]->ts[i].endpoints[j],
-				    &e) == 0 && src_same(&e, s))
+				    &e) == 0 && rx_src_eq(&e, s))
 					return &ms[k]->ts[i];
 	return NULL;
 }

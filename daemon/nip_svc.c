@@ -62,7 +62,8 @@ src_add(struct carousel_src *v, size_t *n, size_t cap,
 	size_t i;
 
 	for (i = 0; i < *n; i++)
-		if (memcmp(&v[i], src, sizeof(*src)) == 0)
+		if (rx_src_eq(&v[i], src) &&
+		    v[i].reception_timeout_ms == src->reception_timeout_ms)
 			return;
 	if (*n < cap)
 		v[(*n)++] = *src;
@@ -440,15 +441,15 @@ nip_iface_v6(const char *iface)
 
 		if (i->ifa_addr == NULL || i->ifa_name == NULL)
 			continue;
-		if (strcmp(i->ifa_name, iface) == 0)
-			util_strlcpy(name, i->ifa_name, sizeof(name));
-		else if (i->ifa_addr->sa_family == AF_INET && inet_ntop(AF_INET,
+		if (strcmp(i->ifa_name, iface) == 0 ||
+		    (i->ifa_addr->sa_family == AF_INET && inet_ntop(AF_INET,
 		    &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
-		    a, sizeof(a)) != NULL && strcmp(a, iface) == 0)
+		    a, sizeof(a)) != NULL && strcmp(a, iface) == 0))
 			util_strlcpy(name, i->ifa_name, sizeof(name));
 	}
 	for (i = ifa; name[0] != '\0' && i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET6 &&
+		if (i->ifa_addr != NULL && i->ifa_name != NULL &&
+		    i->ifa_addr->sa_family == AF_INET6 &&
 		    strcmp(i->ifa_name, name) == 0 &&
 		    !(i->ifa_flags & IFF_LOOPBACK))
 			r = 1;

@@ -178,6 +178,8 @@ do_repair_prune(uint64_t now)
 	}
 	HASH_ITER(hh, repair_rs.paths, pe, tmp) {
 		if (pe->refs == 0 && pe->failed_until <= now) {
+			/* uthash frees its table with the last item: no use after free. */
+			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 			HASH_DEL(repair_rs.paths, pe);
 			free(pe);
 		}
@@ -441,6 +443,8 @@ repair_free_tables(void)
 		free(a);
 	}
 	HASH_ITER(hh, repair_rs.paths, pe, tmp) {
+		/* uthash frees its table with the last item: no use after free. */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		HASH_DEL(repair_rs.paths, pe);
 		free(pe);
 	}

@@ -544,8 +544,11 @@ type_usable(const char *t)
 static int
 same_encoding(const char *a, const char *b)
 {
-	if (!repair_encoded(a) || !repair_encoded(b))
-		return !repair_encoded(a) && !repair_encoded(b);
+	int ea = repair_encoded(a), eb = repair_encoded(b);
+
+	/* Encoded implies non-NULL; the NULL tests are for the analyser. */
+	if (!ea || !eb || a == NULL || b == NULL)
+		return !ea && !eb;
 	return strcasecmp(a, b) == 0;
 }
 
@@ -619,7 +622,8 @@ http_headers(struct repair_job *j)
 	j->x->hdrs = l;
 	if ((etag = etag_find(j->url)) != NULL) {
 		snprintf(buf, sizeof(buf), "If-Range: %s", etag);
-		if ((l = curl_slist_append(j->x->hdrs, buf)) == NULL)
+		/* The list's head stays j->x->hdrs: only failure matters. */
+		if (curl_slist_append(j->x->hdrs, buf) == NULL)
 			return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
  * keeps the xs:sequence order), and what would no longer verify is
  * removed.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,15 +286,17 @@ static int
 rw_suffix_id(xmlNodePtr cp)
 {
 	const char *id = rw_attr(cp, "id");
+	size_t n;
 	char *s;
 	int r;
 
 	if (id == NULL)
 		return 0;
-	if ((s = malloc(strlen(id) + sizeof("-local"))) == NULL)
+	n = strlen(id);
+	if ((s = malloc(n + sizeof("-local"))) == NULL)
 		return -1;
-	strcpy(s, id);
-	strcat(s, "-local");
+	memcpy(s, id, n);
+	memcpy(s + n, "-local", sizeof("-local"));
 	r = rw_set_attr(cp, "id", s);
 	free(s);
 	return r;
@@ -353,7 +356,8 @@ rw_demote(xmlNodePtr inst, uint64_t delta)
 	for (; inst != NULL; inst = xmlu_next(inst, "ServiceInstance")) {
 		if (rw_priority(inst, &p) < 0)
 			return -1;
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(p + delta));
+		/* Both are at most 2^32 (rw_priority's limit), so no wrap. */
+		snprintf(buf, sizeof(buf), "%" PRIu64, p + delta);
 		if (rw_set_attr(inst, "priority", buf) < 0)
 			return -1;
 	}

@@ -132,7 +132,8 @@ mgc_ts_fec(const xmlNode *n, struct mgc_ts *t, uint8_t *truncated)
 		f = &t->fec[t->nfec];
 		memset(f, 0, sizeof(*f));
 		if (xmlu_child_text(c, "SchemeIdentifier", buf,
-		    sizeof(buf)) < 0 || strncasecmp(buf, MGC_FEC_URN, plen) ||
+		    sizeof(buf)) < 0 ||
+		    strncasecmp(buf, MGC_FEC_URN, plen) != 0 ||
 		    xmlu_u64(buf + plen, 255, &v) < 0)
 			continue;
 		f->fei = (uint8_t)v;

@@ -223,7 +223,7 @@ xmlu_attr(const xmlNode *n, const char *local)
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return NULL;
 	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->name == NULL || strcmp((const char *)a->name, local))
+		if (a->name == NULL || strcmp((const char *)a->name, local) != 0)
 			continue;
 		if (a->children != NULL && a->children->type == XML_TEXT_NODE &&
 		    a->children->next == NULL)

@@ -12,7 +12,7 @@ libxml2-dev libmicrohttpd-dev libcurl4-openssl-dev libinih-dev zlib1g-dev
 nettle-dev uthash-dev libdvbv5-dev libudev-dev liblcrq0.0
 curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2-utils
 nginx-light wrk avahi-daemon chromium
-scdoc groff-base man-db busybox git
+scdoc groff-base man-db busybox git cppcheck clang clang-tidy
 debhelper dpkg-dev lintian systemd strace
 prometheus debootstrap systemd-container"
 

@@ -2,7 +2,8 @@
 /*
  * test_rx_src.c: rx_parse_src, the carousel source spelling, from a table
  * (valid, hostile and malformed) and from seeded random strings that must
- * round-trip.  The receive thread itself is tested in test_rx.c.
+ * round-trip; rx_src_eq, which the NIP code compares sources with.  The
+ * receive thread itself is tested in test_rx.c.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -225,4 +226,59 @@ test_parse_random(void)
 	CHECK_EQ_U(bad, 0);
 }
 
-TEST_MAIN(TEST(test_parse_table), TEST(test_parse_random))
+struct eq_case {
+	const char	*a, *b;
+	int		eq;
+};
+
+static const struct eq_case eq_cases[] = {
+	{ "224.0.23.14:3937", "224.0.23.14:3937", 1 },
+	{ "224.0.23.14:3937", "224.0.23.15:3937", 0 },
+	{ "224.0.23.14:3937", "224.0.23.14:3938", 0 },
+	{ "224.0.23.14:3937/0", "224.0.23.14:3937", 0 },
+	{ "224.0.23.14:3937/1", "224.0.23.14:3937/2", 0 },
+	{ "224.0.23.14:3937/1", "224.0.23.14:3937/1", 1 },
+	{ "232.1.1.1:5000@10.0.0.1", "232.1.1.1:5000@10.0.0.2", 0 },
+	{ "232.1.1.1:5000@10.0.0.1", "232.1.1.1:5000", 0 },
+	{ "232.1.1.1:5000/7@10.0.0.1", "232.1.1.1:5000/7@10.0.0.1", 1 },
+	{ "[ff15::1]:5000/2@[2001:db8::1]", "[ff15::1]:5000/2@[2001:db8::1]",
+	  1 },
+	{ "[ff15::1]:5000", "[ff15::2]:5000", 0 },
+	{ "[ff15::1]:5000@[2001:db8::1]", "[ff15::1]:5000@[2001:db8::2]", 0 },
+	{ "[ff0e::e000:1]:5000", "224.0.0.1:5000", 0 },
+};
+
+/*
+ * Field by field: equal sources stay equal whatever the bytes a source
+ * does not use (past an IPv4 address, an unset source or TSI, padding)
+ * and its reception timeout hold, which memcmp() got wrong.
+ */
+static void
+test_src_eq(void)
+{
+	struct carousel_src a, b;
+	size_t i;
+
+	for (i = 0; i < sizeof(eq_cases) / sizeof(eq_cases[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0xa5, sizeof(b));
+		REQUIRE(rx_parse_src(eq_cases[i].a, &a) == 0);
+		REQUIRE(rx_parse_src(eq_cases[i].b, &b) == 0);
+		if (b.family == AF_INET)
+			memset(b.group + 4, 0x5a, sizeof(b.group) - 4);
+		if (!b.has_source)
+			memset(b.source, 0x5a, sizeof(b.source));
+		if (!b.has_tsi)
+			b.tsi.lo = b.tsi.hi = 99;
+		b.reception_timeout_ms = 1234;
+		if (rx_src_eq(&a, &b) != eq_cases[i].eq ||
+		    rx_src_eq(&b, &a) != eq_cases[i].eq) {
+			fprintf(stderr, "rx_src_eq(\"%s\", \"%s\") != %d\n",
+			    eq_cases[i].a, eq_cases[i].b, eq_cases[i].eq);
+			CHECK(0);
+		}
+		CHECK(rx_src_eq(&a, &a));
+	}
+}
+
+TEST_MAIN(TEST(test_parse_table), TEST(test_parse_random), TEST(test_src_eq))
