@@ -109,13 +109,13 @@ awk '/^#?\[[a-z0-9]+\][ \t]*$/ { s = $0; gsub(/[#\[\] \t]/, "", s); next }
 need "$NC_TMP/shipped.keys" 50 "keys in systemd/nipcached.conf (commented ones too)"
 
 # The parser: the conf_keys table of conf.c, the conf_http_keys table of
-# conf_http.c ([http]), any key conf.c special-cases outside them, [input]
+# conf_http.c (every key of it is [http]), any key conf.c special-cases outside them, [input]
 # keys of conf_input.c and [tuner] keys of tuner_conf.c.
 awk '/conf_keys\[\] = \{/ { f = 1; next } f && /^};/ { f = 0 } f' "$src/conf.c" |
 	sed -n 's/^[[:space:]]*{ *"\([a-z0-9_]*\)", *"\([a-z0-9_]*\)",.*/\1 \2/p' >"$NC_TMP/p.table"
 need "$NC_TMP/p.table" 30 "conf.c conf_keys"
 awk '/conf_http_keys\[\] = \{/ { f = 1; next } f && /^};/ { f = 0 } f' "$src/conf_http.c" |
-	sed -n 's/^[[:space:]]*{ *"\([a-z0-9_]*\)", *"\([a-z0-9_]*\)",.*/\1 \2/p' >>"$NC_TMP/p.table"
+	sed -n 's/^[[:space:]]*{ *"\([a-z0-9_]*\)", *[a-z_][a-z0-9_]* *},.*/http \1/p' >>"$NC_TMP/p.table"
 grep -q '^http listen$' "$NC_TMP/p.table" || fail "conf_http.c conf_http_keys: no [http] listen: update the extraction"
 need "$NC_TMP/p.table" 45 "conf.c conf_keys and conf_http.c conf_http_keys"
 sed -n 's/.*strcasecmp(section, "\([a-z0-9]*\)") == 0 && strcasecmp(name, "\([a-z0-9_]*\)").*/\1 \2/p' \
