@@ -28,28 +28,6 @@
 #define DOC_DVBI	"/dvbi/"
 #define DOC_NIP		"/nip/"
 
-/* s as a JSON string (with quotes), or null. */
-static void
-db_json(struct util_sb *b, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		util_sb_printf(b, "null");
-		return;
-	}
-	util_sb_add(b, "\"", 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			util_sb_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			util_sb_printf(b, "\\u%04x", *p);
-		else
-			util_sb_add(b, (const char *)p, 1);
-	}
-	util_sb_add(b, "\"", 1);
-}
-
 /* "http://" + Host, or + the first listen address. */
 static void
 doc_base(const struct nip_view *v, const char *host, char *out, size_t len)
@@ -129,7 +107,7 @@ doc_live(struct util_sb *b, const struct nip_vsvc *s, uint64_t now)
 	    atomic_load(&s->joined_ms) ? "true" : "false");
 	if (s->play_key != NULL && cache_peek(s->play_key, &h) == 0) {
 		doc_time(h.mtime, t, sizeof(t));
-		db_json(b, t);
+		util_sb_json(b, t);
 	} else {
 		util_sb_printf(b, "null");
 	}
@@ -144,25 +122,25 @@ doc_service(struct util_sb *b, const struct nip_vsvc *s, const char *base,
 	char *logo = doc_local_url(base, s->logo_src);
 
 	util_sb_printf(b, "{\"id\":");
-	db_json(b, s->id);
+	util_sb_json(b, s->id);
 	util_sb_printf(b, ",\"name\":");
-	db_json(b, s->name);
+	util_sb_json(b, s->name);
 	util_sb_printf(b, ",\"provider\":");
-	db_json(b, s->provider);
+	util_sb_json(b, s->provider);
 	if (s->lcn >= 0)
 		util_sb_printf(b, ",\"lcn\":%ld", s->lcn);
 	else
 		util_sb_printf(b, ",\"lcn\":null");
 	util_sb_printf(b, ",\"genre\":");
-	db_json(b, s->genre);
+	util_sb_json(b, s->genre);
 	util_sb_printf(b, ",\"type\":");
-	db_json(b, s->type);
+	util_sb_json(b, s->type);
 	util_sb_printf(b, ",\"logo_url\":");
-	db_json(b, logo != NULL ? logo : s->logo_src);
+	util_sb_json(b, logo != NULL ? logo : s->logo_src);
 	util_sb_printf(b, ",\"play_url\":");
-	db_json(b, play);
+	util_sb_json(b, play);
 	util_sb_printf(b, ",\"source_url\":");
-	db_json(b, s->play_src);
+	util_sb_json(b, s->play_src);
 	util_sb_printf(b, ",");
 	doc_live(b, s, now);
 	util_sb_printf(b, "}");

@@ -331,3 +331,24 @@ util_sb_xml(struct util_sb *b, const char *s)
 		s++;
 	}
 }
+
+void
+util_sb_json(struct util_sb *b, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		util_sb_printf(b, "null");
+		return;
+	}
+	util_sb_add(b, "\"", 1);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			util_sb_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			util_sb_printf(b, "\\u%04x", *p);
+		else
+			util_sb_add(b, (const char *)p, 1);
+	}
+	util_sb_add(b, "\"", 1);
+}

@@ -71,5 +71,7 @@ void	util_sb_printf(struct util_sb *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* s escaped for XML text and attribute values (&<>"' as entities). */
 void	util_sb_xml(struct util_sb *b, const char *s);
+/* s as a JSON string with its quotes (controls and DEL as \u00XX), or null. */
+void	util_sb_json(struct util_sb *b, const char *s);
 
 #endif

@@ -155,6 +155,13 @@ test_sb(void)
 	util_sb_xml(&b, NULL);
 	CHECK(!b.err);
 	free(b.p);
+	memset(&b, 0, sizeof(b));
+	util_sb_json(&b, "a\"\\\n\x01\x7f\xc3\xa9");
+	util_sb_json(&b, NULL);
+	util_sb_json(&b, "");
+	REQUIRE(!b.err && b.p != NULL);
+	CHECK(strcmp(b.p, "\"a\\\"\\\\\\u000a\\u0001\\u007f\xc3\xa9\"null\"\"") == 0);
+	free(b.p);
 }
 
 TEST_MAIN(TEST(test_sizes), TEST(test_durations), TEST(test_base64),
