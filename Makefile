@@ -145,11 +145,32 @@ test_netacl_OBJS := $(sort daemon/netacl.o $(COMMON))
 test_httpd_ui_OBJS := $(test_httpd_OBJS)
 test_httpd_guard_OBJS := $(test_httpd_OBJS)
 
+# Fuzz targets (tests/fuzz/<target>.c, tests/fuzz/README.md): the objects
+# each links.  make fuzz builds them with clang and libFuzzer; check-unit
+# builds them with $(CC) and replay.c and replays the committed corpus.
+FUZZ_ALL	:= $(filter-out replay,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZ_TARGETS	?= $(FUZZ_ALL)
+FUZZ_TIME	?= 600
+FUZZ_BUILD	?= build-fuzz
+FUZZ_MAIN	?= $(BUILD)/tests/fuzz/replay.o
+fuzz_alc_OBJS	:= $(sort carousel/alc.o carousel/fec.o $(COMMON))
+fuzz_fdt_OBJS	:= $(test_fdt_OBJS)
+fuzz_nipdoc_OBJS := $(test_xmlu_OBJS)
+fuzz_dvbi_OBJS	:= $(test_xmlu_OBJS)
+fuzz_mgc_OBJS	:= $(test_xmlu_OBJS)
+fuzz_dvbi_rewrite_OBJS := $(sort $(DVBI) daemon/names.o $(COMMON))
+fuzz_ts_OBJS	:= $(test_decap_OBJS)
+fuzz_gse_OBJS	:= $(test_decap_OBJS)
+fuzz_pcapf_OBJS	:= $(test_decap_OBJS)
+fuzz_http_OBJS	:= $(sort daemon/mime.o daemon/names.o daemon/hls.o $(COMMON))
+fuzz_conf_OBJS	:= $(sort $(test_conf_OBJS) daemon/mime.o daemon/names.o)
+
 FLEETSIM_OBJS := $(sort $(call objs,tools/fleetsim*.c) carousel/ranges.o carousel/fec.o daemon/repair_url.o $(COMMON))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all fleetsim deps check check-unit check-san check-system check-long soak bench demo \
+	fuzz fuzz-bins fuzz-report fuzz-seeds fuzz-cmin \
 	install uninstall clean check-style lint man ipk dist deb ui chroot FORCE
 
 all: $(BUILD)/nipcached $(BUILD)/nipcast ui
@@ -193,6 +214,45 @@ $(BUILD)/tests/$(1): tests/unit/$(1).c tests/unit/test.h $$(addprefix $(BUILD)/,
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
+# Fuzz targets: $(BUILD)/fuzz/X from tests/fuzz/X.c + fuzz_X_OBJS, with
+# replay.c as main (FUZZ_MAIN empty: libFuzzer's, from LDFLAGS).
+define fuzz_rule
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_MAIN) $$(addprefix $(BUILD)/,$$(fuzz_$(1)_OBJS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -Itests/unit -o $$@ $$< $(FUZZ_MAIN) $$(addprefix $(BUILD)/,$$(fuzz_$(1)_OBJS)) $$(LDFLAGS) $$(ALL_LDLIBS)
+endef
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t))))
+fuzz-bins: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+
+# make fuzz [FUZZ_TIME=S] [FUZZ_TARGETS="alc fdt"]: each target with
+# libFuzzer for FUZZ_TIME seconds, one after the other at nice 10; the
+# corpus and the new inputs are merged into the smallest set covering both
+# (tests/fuzz/corpus/X), crashers go to tests/fuzz/crashers/X, and each
+# run is logged in tests/fuzz/RUNS.tsv.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_BINS = $(MAKE) BUILD=$(FUZZ_BUILD) CC=clang FUZZ_MAIN= FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" fuzz-bins
+fuzz:
+	@sh tools/deps.sh fuzz
+	$(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+# Minimise the committed corpus of each target (make fuzz does it after
+# each run).
+fuzz-cmin:
+	@sh tools/deps.sh fuzz
+	$(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do sh tests/fuzz/cmin.sh $(FUZZ_BUILD)/fuzz $$t || exit 1; done
+
+# Rewrite the seeds (tests/fuzz/corpus/X/seed-*) from nipcast's output.
+fuzz-seeds: $(BUILD)/nipcast
+	@sh tests/fuzz/mkseeds.sh $(BUILD)
+
+# Cumulative time, executions and coverage per target from RUNS.tsv.
+fuzz-report:
+	@sh tests/fuzz/report.sh tests/fuzz/RUNS.tsv
+
 # FEC codec throughput (tools/bench.sh).
 FECBENCH_OBJS := $(sort tools/fecbench.o $(call objs,carousel/fec_r*.c) carousel/fec_codec.o)
 $(BUILD)/fecbench: $(addprefix $(BUILD)/,$(FECBENCH_OBJS))
@@ -221,8 +281,9 @@ $(BUILD)/man/%: packaging/man/%.scd VERSION
 deps:
 	@sh tools/deps.sh
 
-check-unit: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+check-unit: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS)) $(addprefix $(BUILD)/fuzz/,$(FUZZ_ALL))
 	@sh tests/run-unit.sh $(BUILD)/tests $(UNIT_TESTS)
+	@sh tests/fuzz/replay.sh $(BUILD)/fuzz $(FUZZ_ALL)
 
 # Unit tests again under ASan and UBSan (CI=true runs this from check).
 check-san:
@@ -343,7 +404,7 @@ dist:
 	@sh tools/mkdist.sh $(DIST_DIR)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_BUILD)
 
 # Dependency files only: $(BUILD)/deb holds a whole package tree (make deb),
 # with folders such as sysctl.d and a source copy with .d files of its own.

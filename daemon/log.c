@@ -39,6 +39,9 @@ log_getlevel(void)
 }
 
 /* Format the whole line into one buffer and write it at once. */
+static void log_emit(int, const char *, const char *, va_list, int)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_emit(int prio, const char *tag, const char *fmt, va_list ap, int err)
 {

@@ -143,8 +143,10 @@ struct dvbi_rewrite_opts {
 	const char	*base;	/* "http://192.0.2.1:8080", no trailing '/' */
 	/*
 	 * The box's path for url ("/ses.com/a.m3u8") into path: 0, or -1
-	 * when the box cannot serve it (the URL is left alone).  NULL:
-	 * only "http://dvb.gw/P" maps, to "/P".
+	 * when the box cannot serve it (the URL is left alone).  The path
+	 * is a decoded cache key (names.h); the rewrite percent-encodes
+	 * what a URL path cannot carry.  NULL: only "http://dvb.gw/P"
+	 * maps, to "/P" as written.
 	 */
 	int		(*local_path)(void *arg, const char *url, char *path,
 			    size_t len);
@@ -172,5 +174,12 @@ struct dvbi_rewrite_opts {
 int	dvbi_rewrite(const void *buf, size_t len,
 	    const struct dvbi_rewrite_opts *o, char **out, size_t *outlen,
 	    char *err, size_t errlen);
+
+/*
+ * A decoded cache key (names.h, under 4096 bytes) as a URL path, in place:
+ * every byte that is not an RFC 3986 pchar or "/" percent-encoded.  0, or
+ * -1 if the result does not fit len (path is then unchanged).
+ */
+int	dvbi_path_encode(char *path, size_t len);
 
 #endif

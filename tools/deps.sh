@@ -3,7 +3,8 @@
 # make deps: install the Debian packages that building, testing, the demo and
 # the benchmarks need, then the browser test client's npm packages from the
 # committed lock file.  When everything is present it does nothing and
-# touches no network (checked with dpkg-query and file dates).
+# touches no network (checked with dpkg-query and file dates).  With the
+# argument "fuzz" (make fuzz) only what fuzzing needs.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,12 @@ nginx-light wrk avahi-daemon chromium
 scdoc groff-base man-db busybox git cppcheck clang clang-tidy
 debhelper dpkg-dev lintian systemd strace
 prometheus debootstrap systemd-container"
+
+# make fuzz: clang and its libFuzzer/sanitizer runtimes (libclang-rt-dev,
+# only recommended by clang) besides what building needs.
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
+fi
 
 # Node.js is usually there already (a newer one than Debian's); only ask
 # Debian for it when there is none at all.
@@ -67,4 +74,4 @@ deps_npm() {
 }
 
 deps_apt
-deps_npm
+[ "${1:-}" = fuzz ] || deps_npm

@@ -526,6 +526,68 @@ test_versions(void)
 	}
 }
 
+/*
+ * A mapping that answers decoded cache keys, as the daemon's does (names.c
+ * decodes "%DB" and "%3F"): the rewrite must percent-encode them, or the
+ * list would not be UTF-8 and a player would cut the path at the "?".
+ * Found by the dvbi_rewrite fuzz target.
+ */
+static int
+map_key(void *arg, const char *url, char *path, size_t len)
+{
+	(void)url;
+	return snprintf(path, len, "%s", (const char *)arg) < (int)len ? 0 : -1;
+}
+
+static void
+test_key_encoding(void)
+{
+	static const struct {
+		const char *key, *want;
+	} t[] = {
+		{ "/a b/\xdb?c#d.mpd", BASE "/a%20b/%DB%3Fc%23d.mpd" },
+		{ "/100%/\"x\"<y>.mpd", BASE "/100%25/%22x%22%3Cy%3E.mpd" },
+		{ "/ok/a-b_c~d!$&'()*+,;=:@.mpd",
+		  BASE "/ok/a-b_c~d!$&amp;'()*+,;=:@.mpd" },
+	};
+	static const char in[] = HEAD26("1")
+	    SVC("tag:e,2026:k", DASH("", "http://dvb.gw/k.mpd")) TAIL;
+	struct dvbi_rewrite_opts opts = { BASE, map_key, NULL };
+	struct out o;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		opts.arg = (void *)(uintptr_t)t[i].key;
+		if (rewrite(in, sizeof(in) - 1, &opts, &o) == 0)
+			CHECK_EQ_U(count_str(o.buf, t[i].want), 1);
+		out_free(&o);
+	}
+}
+
+/* The encoder alone, as /services.json uses it: bounds and in-place. */
+static void
+test_path_encode(void)
+{
+	static char big[16000];
+	char p[32];
+
+	strcpy(p, "/a b?#\xff/ok");
+	CHECK(dvbi_path_encode(p, sizeof(p)) == 0);
+	CHECK(strcmp(p, "/a%20b%3F%23%FF/ok") == 0);
+	/* Fits exactly (3 bytes + NUL), then one byte short: unchanged. */
+	strcpy(p, "?");
+	CHECK(dvbi_path_encode(p, 4) == 0);
+	CHECK(strcmp(p, "%3F") == 0);
+	strcpy(p, "?");
+	CHECK(dvbi_path_encode(p, 3) == -1);
+	CHECK(strcmp(p, "?") == 0);
+	/* Longer encoded than any URL the rewrite writes: refused, not cut. */
+	memset(big, '?', 4500);
+	big[4500] = '\0';
+	CHECK(dvbi_path_encode(big, sizeof(big)) == -1);
+	CHECK(strspn(big, "?") == 4500 && big[4500] == '\0');
+}
+
 /* Appends to a growing buffer; aborts the test binary on OOM. */
 static void
 cat(char **b, size_t *len, size_t *cap, const char *s)
@@ -692,5 +754,6 @@ test_hostile_damage(void)
 
 TEST_MAIN(TEST(test_ses_semantics), TEST(test_custom_mapping),
     TEST(test_signatures), TEST(test_hls_forms), TEST(test_instance_rule),
-    TEST(test_versions), TEST(test_limits), TEST(test_hostile_fixed),
-    TEST(test_hostile_damage))
+    TEST(test_versions), TEST(test_key_encoding), TEST(test_path_encode),
+    TEST(test_limits),
+    TEST(test_hostile_fixed), TEST(test_hostile_damage))
