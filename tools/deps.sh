@@ -17,10 +17,11 @@ scdoc groff-base man-db busybox git cppcheck clang clang-tidy
 debhelper dpkg-dev lintian systemd strace
 prometheus debootstrap systemd-container"
 
-# make fuzz: clang and its libFuzzer/sanitizer runtimes (libclang-rt-dev,
-# only recommended by clang) besides what building needs.
+# make fuzz: clang, its libFuzzer/sanitizer runtimes (libclang-rt-dev,
+# only recommended by clang) and GNU time (CPU seconds per run) besides
+# what building needs.
 if [ "${1:-}" = fuzz ]; then
-	PKGS="$PKGS clang libclang-rt-dev"
+	PKGS="$PKGS clang libclang-rt-dev time"
 fi
 
 # Node.js is usually there already (a newer one than Debian's); only ask

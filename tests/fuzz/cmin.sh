@@ -15,7 +15,7 @@ min="$dir/min/$t"
 rm -rf "$min"
 mkdir -p "$min" "$corpus"
 # shellcheck disable=SC2086
-if ! nice -n 10 "$dir/$t" -merge=1 "$min" "$corpus" $extra \
+if ! nice -n "${FUZZ_NICE:-10}" "$dir/$t" -merge=1 "$min" "$corpus" $extra \
     >"$dir/$t.cmin.log" 2>&1; then
 	echo "fuzz: $t: merge failed (see $dir/$t.cmin.log); corpus kept" >&2
 	rm -rf "$min"

@@ -1,19 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make fuzz: run each libFuzzer target for SECONDS, one at a time at nice
-# 10 (one core; the other stays free).  New inputs go to a scratch
+# $FUZZ_NICE (default 10: one core; the other stays free).  New inputs go to a scratch
 # directory; then the corpus and they are merged (-merge=1, cmin.sh) into
 # the smallest set that covers both, which replaces
 # tests/fuzz/corpus/TARGET; crashers are written to
 # tests/fuzz/crashers/TARGET.  Prints and appends to tests/fuzz/RUNS.tsv
-# the time, executions and final cov/ft of each run.
+# the wall time, executions, final cov/ft and CPU seconds of each run (on
+# a busy machine the CPU time is what the target really had).
 # Usage: run.sh BINDIR SECONDS TARGET...
 set -u
 dir=$1; secs=$2; shift 2
 top=$(cd "$(dirname "$0")" && pwd)
 runs="$top/RUNS.tsv"
 fail=0
-[ -f "$runs" ] || printf '# date\ttarget\tseconds\texecs\tcov\tft\tcorpus\tresult\n' >"$runs"
+nice=${FUZZ_NICE:-10}
+[ -f "$runs" ] || printf '# date\ttarget\tseconds\texecs\tcov\tft\tcorpus\tresult\tcpu\n' >"$runs"
 
 # The last "cov: N ft: M" of a libFuzzer log: "N M", or "- -".
 covft() {
@@ -31,10 +33,12 @@ for t in "$@"; do
 	rm -f "$work"/*
 	before=$(find "$crash" -type f | wc -l)
 	t0=$(date +%s)
-	nice -n 10 "$bin" -max_total_time="$secs" -timeout=10 \
-	    -print_final_stats=1 -artifact_prefix="$crash/" \
-	    "$work" "$corpus" >"$log" 2>&1
+	/usr/bin/time -f '%U %S' -o "$log.cpu" nice -n "$nice" "$bin" \
+	    -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix="$crash/" "$work" "$corpus" >"$log" 2>&1
 	rc=$?
+	cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%d", $1 + $2 }' \
+	    "$log.cpu" 2>/dev/null)
 	el=$(($(date +%s) - t0))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	cf=$(covft "$log")
@@ -42,7 +46,7 @@ for t in "$@"; do
 	ft=${cf#* }
 	# The corpus becomes the smallest set covering it and the new inputs.
 	sh "$top/cmin.sh" "$dir" "$t" "$work" ||
-	    nice -n 10 "$bin" -merge=1 "$corpus" "$work" >"$log.merge" 2>&1
+	    nice -n "$nice" "$bin" -merge=1 "$corpus" "$work" >"$log.merge" 2>&1
 	rm -rf "$work"
 	after=$(find "$crash" -type f | wc -l)
 	result=ok
@@ -51,10 +55,11 @@ for t in "$@"; do
 		fail=1
 	fi
 	n=$(find "$corpus" -type f | wc -l)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-	    "$t" "$el" "${execs:-0}" "$cov" "$ft" "$n" "$result" >>"$runs"
-	printf 'fuzz %-13s %5ss %12s execs  cov %6s  ft %6s  corpus %5s  %s\n' \
-	    "$t" "$el" "${execs:-0}" "$cov" "$ft" "$n" "$result"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$t" "$el" "${execs:-0}" "$cov" \
+	    "$ft" "$n" "$result" "${cpu:--}" >>"$runs"
+	printf 'fuzz %-13s %5ss %12s execs  cov %6s  ft %6s  corpus %5s  cpu %5ss  %s\n' \
+	    "$t" "$el" "${execs:-0}" "$cov" "$ft" "$n" "${cpu:--}" "$result"
 	if [ "$result" != ok ]; then
 		echo "fuzz: $t: see $log; crashers in $crash:" >&2
 		grep -m 3 'ERROR\|invariant broken\|SUMMARY' "$log" >&2
