@@ -14,7 +14,7 @@ nettle-dev uthash-dev libdvbv5-dev libudev-dev liblcrq0.0
 curl ffmpeg fonts-dejavu-core iproute2 nftables procps python3 tcpreplay libxml2-utils
 nginx-light wrk avahi-daemon chromium
 scdoc groff-base man-db busybox git cppcheck clang clang-tidy
-debhelper dpkg-dev lintian systemd strace
+debhelper dpkg-dev lintian systemd strace valgrind
 prometheus debootstrap systemd-container"
 
 # make fuzz: clang, its libFuzzer/sanitizer runtimes (libclang-rt-dev,

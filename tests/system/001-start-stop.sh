@@ -19,7 +19,7 @@ grep -q "bad.conf:2: \[cache\] max_bytes" "$NC_TMP/err" || fail "error lacks fil
 # mount is waited for, never replaced), then becomes ready once it appears.
 write_conf "$NC_TMP/ok.conf" "[input]" "udp = 239.255.1.1:5000"
 rmdir "$NC_TMP/cache"
-"$NIPCACHED" --config "$NC_TMP/ok.conf" >>"$NC_TMP/daemon.log" 2>&1 &
+daemon_exec --config "$NC_TMP/ok.conf" >>"$NC_TMP/daemon.log" 2>&1 &
 NC_DAEMON=$!; NC_PIDS="$NC_DAEMON"
 wait_for 20 curl -sS -o /dev/null "$NC_URL/health" || fail "HTTP did not come up"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$NC_URL/health")

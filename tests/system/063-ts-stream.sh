@@ -18,7 +18,7 @@ write_conf "$NC_TMP/c.conf" "[input]" "sockets = no" \
 # One cycle, unpaced, through a pipe: a pipe loses nothing.
 "$NIPCAST" -g 239.255.63.1:5000 -c 1 -r 0 --url-base http://dvb.gw/pipe/ \
 	--output ts:- "$NC_TMP/src" 2>"$NC_TMP/nipcast-pipe.log" |
-	"$NIPCACHED" --config "$NC_TMP/c.conf" >>"$NC_TMP/daemon.log" 2>&1 &
+	daemon_exec --config "$NC_TMP/c.conf" >>"$NC_TMP/daemon.log" 2>&1 &
 NC_DAEMON=$!
 NC_PIDS="$NC_PIDS $NC_DAEMON"
 wait_for 30 health_ok || fail "nipcached did not become ready"

@@ -10,17 +10,26 @@ NIPCACHED="$NC_BUILD/nipcached"
 NIPCAST="$NC_BUILD/nipcast"
 NC_PORT=8080
 NC_URL="http://127.0.0.1:$NC_PORT"
+# NC_VALGRIND=1 (run.sh VALGRIND=1, make check-valgrind): start_daemon runs
+# nipcached under memcheck, every wait_for bound is NC_SLOW (8) times
+# longer, and a daemon that valgrind found at fault fails the test.
+if [ "${NC_VALGRIND:-0}" = 1 ]; then
+	: "${NC_SLOW:=8}"
+else
+	NC_SLOW=1
+fi
 
 nc_cleanup() {
 	rc=$?
 	for p in $NC_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in $NC_PIDS; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		while kill -0 "$p" 2>/dev/null && [ $i -lt $((50 * NC_SLOW)) ]; do
 			sleep 0.1; i=$((i + 1))
 		done
 		kill -KILL "$p" 2>/dev/null || true
 	done
+	vg_check || rc=1
 	# A test may define nc_test_cleanup (unmounting, say) to run first.
 	if command -v nc_test_cleanup >/dev/null 2>&1; then
 		nc_test_cleanup || true
@@ -41,9 +50,33 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 note() { echo "# $*"; }
 
+# vg_check: 0 unless a memcheck log of this test reports an error (each
+# is shown).  Leaks count as errors: definite and indirect ones.
+vg_check() {
+	[ "${NC_VALGRIND:-0}" = 1 ] || return 0
+	vg_bad=0
+	for l in "$NC_TMP"/valgrind.*.log; do
+		[ -f "$l" ] || continue
+		if ! grep -q 'ERROR SUMMARY:' "$l"; then
+			echo "FAIL: valgrind: $l has no summary (the daemon was killed?)" >&2
+			vg_bad=1
+		elif grep -q 'ERROR SUMMARY: [1-9]' "$l"; then
+			echo "FAIL: valgrind: errors in the daemon ($l):" >&2
+			sed 's/^/    /' "$l" | head -n 120 >&2
+			vg_bad=1
+		else
+			note "valgrind: pid $(basename "$l" .log | cut -d. -f2):" \
+			    "$(grep -o 'ERROR SUMMARY: [0-9]* errors' "$l");" \
+			    "$(grep -o 'in use at exit: .*' "$l")"
+		fi
+	done
+	return $vg_bad
+}
+
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds, or fail.
+# Under valgrind, SECONDS is NC_SLOW times longer.
 wait_for() {
-	limit=$1; shift
+	limit=$(( $1 * NC_SLOW )); shift
 	end=$(( $(date +%s) + limit ))
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -lt "$end" ] || return 1
@@ -67,9 +100,22 @@ write_conf() {
 
 health_ok() { curl -fsS "$NC_URL/health" >/dev/null; }
 
+# daemon_exec ARGS...: become nipcached ARGS, under memcheck with
+# NC_VALGRIND=1.  Only in the background ("daemon_exec ... &"): it execs.
+daemon_exec() {
+	if [ "${NC_VALGRIND:-0}" = 1 ]; then
+		exec valgrind --tool=memcheck --error-exitcode=99 \
+		    --leak-check=full --show-leak-kinds=definite,indirect \
+		    --errors-for-leak-kinds=definite,indirect \
+		    --suppressions="$NC_SYS/valgrind.supp" \
+		    --log-file="$NC_TMP/valgrind.%p.log" "$NIPCACHED" "$@"
+	fi
+	exec "$NIPCACHED" "$@"
+}
+
 # start_daemon CONF: start nipcached, wait until /health says ready.
 start_daemon() {
-	"$NIPCACHED" --config "$1" >>"$NC_TMP/daemon.log" 2>&1 &
+	daemon_exec --config "$1" >>"$NC_TMP/daemon.log" 2>&1 &
 	NC_DAEMON=$!
 	NC_PIDS="$NC_PIDS $NC_DAEMON"
 	wait_for 30 health_ok || fail "nipcached did not become ready"
@@ -79,6 +125,8 @@ start_daemon() {
 stop_daemon() {
 	kill -TERM "$NC_DAEMON"
 	st=0; wait "$NC_DAEMON" || st=$?
+	[ $st -ne 99 ] || [ "${NC_VALGRIND:-0}" != 1 ] ||
+		fail "valgrind found errors in nipcached (below)"
 	[ $st -eq 0 ] || fail "nipcached exited with $st after SIGTERM"
 }
 

@@ -3,12 +3,18 @@
 # Run the system tests, each in its own network namespace (loopback only),
 # so that runs cannot hear each other.  Usage: run.sh BUILD_DIR [TEST...]
 # LONG=1 also runs the long real-time tests (make check-long); SOAK=1 the
-# soak test (make soak, never make check).
+# soak test (make soak, never make check); VALGRIND=1 runs the daemon of
+# each test under memcheck (make check-valgrind, in make check-long).
 set -u
 build=$(cd "$1" && pwd); shift
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export NC_BUILD="$build" NC_TOP="$top" NC_SYS="$here"
+if [ "${VALGRIND:-0}" = 1 ]; then
+	command -v valgrind >/dev/null 2>&1 || {
+		echo "FAIL: VALGRIND=1 but no valgrind (make deps installs it)"; exit 1; }
+	export NC_VALGRIND=1
+fi
 
 # Root makes plain network namespaces; anyone else gets one inside a user
 # namespace of their own (where nftables and veth pairs work too).

@@ -3,10 +3,12 @@
  * test_reasm_fdt.c: FLUTE reassembly of FDT instances through real
  * packets: content encodings and bombs, instance ID wrap-around, a newer
  * instance superseding an object in flight, seq order across instances,
- * hostile instances, FullFDT and senders that restart their counters.
+ * hostile instances, FullFDT, senders that restart their counters, and
+ * the cap on instances reassembled at once.
  * The harness is shared with test_reasm.c through reasm_harness.h.
  */
 #include "reasm_harness.h"
+#include "../../carousel/reasm_int.h"
 
 /* EXT_CENC 1, 2 and 3; a bomb, garbage and an unknown encoding refused. */
 static void
@@ -311,7 +313,78 @@ test_restarted_sender(void)
 	tctx_free(t);
 }
 
+/* Symbols first..last-1 of FDT instance id (one block, e-byte symbols). */
+static void
+send_fdt_syms(struct tctx *t, uint32_t id, const char *x, size_t len,
+    uint16_t e, size_t first, size_t last)
+{
+	struct pspec s;
+	size_t i;
+
+	for (i = first; i < last && i * e < len; i++) {
+		memset(&s, 0, sizeof(s));
+		s.tsi = 3;
+		s.fdt = 1;
+		s.fdt_id = id;
+		s.fti = 1;
+		s.l = len;
+		s.e = e;
+		s.blen = 64;
+		s.esi = (uint16_t)i;
+		s.pl = (const uint8_t *)x + i * e;
+		s.len = len - i * e < e ? len - i * e : e;
+		(void)feed(t, &s);
+		t->now++;
+	}
+}
+
+/*
+ * At most REASM_MAX_FDTASM instances are reassembled at once per session:
+ * one more evicts the stalest (its bytes are released), the others
+ * complete; the evicted one completes once its lost symbol comes again.
+ */
+static void
+test_fdtasm_cap(void)
+{
+	enum { N = REASM_MAX_FDTASM + 1 };
+	struct tobj o[N], *op;
+	struct tctx *t;
+	char *x[N];
+	size_t len[N], i, held = 0;
+
+	REQUIRE((t = tctx_new(NULL)) != NULL);
+	rng_seed(21);
+	for (i = 0; i < N; i++) {
+		tobj_init(&o[i], 3, 10 + (uint32_t)i, 500, 100, 4);
+		op = &o[i];
+		x[i] = fdt_xml(&op, 1, -3600, NULL, &len[i]);
+		REQUIRE(len[i] > 300);
+		send_fdt_syms(t, 1 + (uint32_t)i, x[i], len[i], 100, 0, 1);
+		if (i > 0)
+			held += len[i];
+	}
+	/* Instance 1, the stalest, went when the ninth came. */
+	CHECK_EQ_U(stats(t).fdt_instances, 0);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, held);
+	for (i = 1; i < N; i++)
+		send_fdt_syms(t, 1 + (uint32_t)i, x[i], len[i], 100, 1, 64);
+	CHECK_EQ_U(stats(t).fdt_instances, N - 1);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, 0);
+	/* Its other symbols alone cannot complete it; the lost one does. */
+	send_fdt_syms(t, 1, x[0], len[0], 100, 1, 64);
+	CHECK_EQ_U(stats(t).fdt_instances, N - 1);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, len[0]);
+	send_fdt_syms(t, 1, x[0], len[0], 100, 0, 1);
+	CHECK_EQ_U(stats(t).fdt_instances, N);
+	CHECK_EQ_U(stats(t).inflight_bytes_now, 0);
+	CHECK_EQ_U(stats(t).fdt_bad, 0);
+	for (i = 0; i < N; i++)
+		free(x[i]);
+	tobjs_free(o, N);
+	tctx_free(t);
+}
+
 TEST_MAIN(TEST(test_fdt_cenc), TEST(test_fdt_wrap),
     TEST(test_supersede_and_done_expiry), TEST(test_seq),
     TEST(test_hostile_fdt), TEST(test_full_fdt),
-    TEST(test_restarted_sender))
+    TEST(test_restarted_sender), TEST(test_fdtasm_cap))
