@@ -292,7 +292,8 @@ httpd_metrics(struct MHD_Connection *c, enum httpd_method m)
 		free(buf);
 		return httpd_queue_fixed(c, HTTPD_F_UNAVAIL, m);
 	}
-	r = httpd_keep(r, httpd_add(r, httpd_hdr_cors) &&
+	/* No CORS: a web page in a LAN browser must not read it (README). */
+	r = httpd_keep(r,
 	    httpd_add1(r, "Content-Type", "text/plain; version=0.0.4") &&
 	    httpd_add1(r, "Cache-Control", HTTPD_CC_NONE));
 	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ? n : 0);
@@ -326,7 +327,9 @@ httpd_document(struct MHD_Connection *c, const char *path,
 		return httpd_queue_fixed(c, HTTPD_F_UNAVAIL, m);
 	}
 	snprintf(cc, sizeof(cc), "max-age=%u", d.max_age);
-	r = httpd_keep(r, httpd_add(r, httpd_hdr_cors) &&
+	/* CORS for players and apps; not on the diagnostics (/nip/...). */
+	r = httpd_keep(r, (httpd_guard_admin_path(path) ||
+	    httpd_add(r, httpd_hdr_cors)) &&
 	    httpd_add1(r, "Content-Type", d.type) &&
 	    httpd_add1(r, "Cache-Control", d.max_age ? cc : HTTPD_CC_NONE));
 	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ? d.len : 0);

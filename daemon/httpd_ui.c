@@ -202,19 +202,18 @@ ui_fallback(struct MHD_Connection *c, enum httpd_method m)
 
 	r = MHD_create_response_from_buffer(ui.fallback_len, ui.fallback,
 	    MHD_RESPMEM_PERSISTENT);
-	r = httpd_keep(r, r != NULL && httpd_add(r, httpd_hdr_cors) &&
+	r = httpd_keep(r, r != NULL &&
 	    httpd_add1(r, "Content-Type", "text/html; charset=utf-8") &&
 	    httpd_add1(r, "Cache-Control", "no-store"));
 	return httpd_queue_once(c, 200, r, m == HTTPD_M_GET ?
 	    ui.fallback_len : 0);
 }
 
-/* Headers of 200 and 304 alike. */
+/* Headers of 200 and 304 alike; no CORS: the page reads same-origin. */
 static int
 ui_headers(struct MHD_Response *r, size_t i, const char *etag)
 {
-	return httpd_add(r, httpd_hdr_cors) &&
-	    httpd_add1(r, "Cache-Control", UI_CC) &&
+	return httpd_add1(r, "Cache-Control", UI_CC) &&
 	    httpd_add1(r, "ETag", etag) &&
 	    (i != 0 || httpd_add(r, ui_hdr_page));
 }

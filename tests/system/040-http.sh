@@ -45,6 +45,16 @@ h=$(curl -fsS -D - -o /dev/null -H 'Origin: http://example.org' "$NC_URL/live/in
 echo "$h" | grep -qi '^Content-Type: application/vnd.apple.mpegurl' || fail "m3u8 MIME"
 echo "$h" | grep -qi '^Access-Control-Allow-Origin: \*' || fail "CORS header"
 echo "$h" | grep -qi '^Cache-Control: .*max-age' || fail "Cache-Control"
+# The service list and /health too; the diagnostics not, so that a web page
+# a LAN browser opens cannot read them through it.
+for p in /services.json /health; do
+	curl -fsS -D - -o /dev/null -H 'Origin: http://example.org' "$NC_URL$p" |
+		grep -qi '^Access-Control-Allow-Origin: \*' || fail "no CORS on $p"
+done
+for p in /metrics /status.json /; do
+	! curl -fsS -D - -o /dev/null -H 'Origin: http://example.org' "$NC_URL$p" |
+		grep -qi '^Access-Control-Allow-Origin' || fail "CORS on $p"
+done
 
 # CORS preflight.
 h=$(curl -sS -D - -o /dev/null -X OPTIONS -H 'Origin: http://example.org' \

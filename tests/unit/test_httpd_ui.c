@@ -121,7 +121,8 @@ ui_files_ok(void)
 		CHECK(r.code == 200);
 		CHECK(resp_has(&r, "Content-Type", ui_cases[i].type));
 		CHECK(resp_has(&r, "Cache-Control", "no-cache"));
-		CHECK(resp_has(&r, "Access-Control-Allow-Origin", "*"));
+		/* Read same-origin: no CORS for other pages to use. */
+		CHECK(resp_get(&r, "Access-Control-Allow-Origin") == NULL);
 		CHECK(r.blen == n && memcmp(r.body, b, n) == 0);
 		/* The page's own headers, on the page only. */
 		CHECK((resp_get(&r, "Content-Security-Policy") != NULL) ==
