@@ -309,8 +309,14 @@ tuner_watch(struct tuner *t, struct tuner_run *r)
 static int
 tuner_take_next(struct tuner *t, struct tuner_run *r)
 {
+	enum tuner_state st = r->state;
 	int took;
 
+	/* Not locked on the new delivery yet: the snapshot never says so. */
+	if (st == TUNER_WAITING)
+		st = TUNER_OPENING;
+	else if (st == TUNER_LOCKED || st == TUNER_LOST)
+		st = r->h != NULL ? TUNER_TUNING : TUNER_OPENING;
 	pthread_mutex_lock(&t->mtx);
 	if ((took = t->has_next)) {
 		t->conf = t->next;
@@ -320,6 +326,11 @@ tuner_take_next(struct tuner *t, struct tuner_run *r)
 		t->snap.freq_khz = t->conf.freq_khz;
 		t->snap.pol = t->conf.pol;
 		t->snap.symbol_rate = t->conf.symbol_rate;
+		if (t->snap.state != st) {
+			t->snap.state = st;
+			t->snap.last_change_ms = util_now_ms();
+			t->snap.last_change_unix = util_wall_s();
+		}
 	}
 	pthread_mutex_unlock(&t->mtx);
 	if (took) {
@@ -327,8 +338,7 @@ tuner_take_next(struct tuner *t, struct tuner_run *r)
 		r->streak = 0;
 		r->capped_said = 0;
 		r->planned = 1;
-		if (r->state == TUNER_WAITING)
-			r->state = TUNER_OPENING;
+		r->state = st;
 	}
 	return took;
 }
