@@ -224,7 +224,7 @@ fb_printf(struct fe_buf *b, const char *fmt, ...)
 		    b->len - b->off - 1;
 }
 
-/* A label value or JSON string: backslash, quote and controls escaped. */
+/* A JSON string: backslash, quote and controls escaped. */
 static void
 fe_escape(const char *s, char *out, size_t len)
 {
@@ -239,6 +239,26 @@ fe_escape(const char *s, char *out, size_t len)
 			    (unsigned char)*s);
 		} else {
 			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * A Prometheus label value: backslash, quote and newline escaped as its
+ * text format wants (it knows no \u escape); other controls become '?'.
+ */
+static void
+fe_label(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 3 < len; s++) {
+		if (*s == '"' || *s == '\\' || *s == '\n') {
+			out[o++] = '\\';
+			out[o++] = *s == '\n' ? 'n' : *s;
+		} else {
+			out[o++] = (unsigned char)*s < 0x20 ? '?' : *s;
 		}
 	}
 	out[o] = '\0';
@@ -273,7 +293,7 @@ fe_input_family(struct fe_buf *b, const struct rx_stats *rs, const char *name,
 		s = &rs->inputs[i];
 		v = which == 0 ? s->bytes : which == 1 ? s->datagrams :
 		    which == 2 ? s->open : which == 3 ? s->eof : s->opens;
-		fe_escape(s->name, esc, sizeof(esc));
+		fe_label(s->name, esc, sizeof(esc));
 		fb_printf(b, "nipcache_%s{input=\"%s\",kind=\"%s\"} %llu\n",
 		    name, esc, fe_kind(s->kind), (unsigned long long)v);
 	}

@@ -34,8 +34,11 @@ mkdir -p "$NC_TMP/www"
 make_tree "$NC_TMP/www/fec" 95
 make_tree "$NC_TMP/www/rep" 96
 start_nginx "$NGINX_PORT" "$NC_TMP/www"
-: >"$NC_TMP/empty.ts"
-set -- "[input]" "udp = $GROUP" "sockets = yes" "ts = $NC_TMP/empty.ts"
+# An input whose name has a control, a quote and a backslash: its label must
+# still parse (Prometheus knows only \\, \" and \n).
+odd="$NC_TMP/$(printf 'empty\001"q\\.ts')"
+: >"$odd"
+set -- "[input]" "udp = $GROUP" "sockets = yes" "ts = $odd"
 if [ -e /dev/dvb/adapter97 ]; then
 	note "adapter 97 exists here: no tuner families in this run"
 else
@@ -74,6 +77,8 @@ fams="input_bytes_total repair_results_total build_info"
 for f in $fams; do
 	grep -q "^nipcache_$f{" "$NC_TMP/metrics" || fail "no nipcache_$f series in /metrics"
 done
+grep -qF 'input="'"$NC_TMP"'/empty?\"q\\.ts"' "$NC_TMP/metrics" ||
+	fail "the odd input's label is not escaped as Prometheus wants: $(grep -m 1 'input=' "$NC_TMP/metrics")"
 st=0
 promtool check metrics <"$NC_TMP/metrics" >"$NC_TMP/promtool.out" 2>&1 || st=$?
 [ $st -eq 0 ] && [ ! -s "$NC_TMP/promtool.out" ] ||
