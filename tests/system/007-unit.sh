@@ -93,7 +93,9 @@ write_conf "$NC_TMP/c.conf" "[input]" "udp = $GROUP" \
 strace -f -c -o "$NC_TMP/strace.txt" "$NIPCACHED" --config "$NC_TMP/c.conf" >>"$NC_TMP/daemon.log" 2>&1 &
 NC_STRACE=$!
 NC_PIDS="$NC_PIDS $NC_STRACE"
-daemon_pid() { NC_DAEMON=$(pgrep -P "$NC_STRACE" | head -n 1); [ -n "$NC_DAEMON" ]; }
+# strace forks short-lived children of its own to probe ptrace features:
+# only the child that is nipcached is the daemon.
+daemon_pid() { NC_DAEMON=$(pgrep -x -P "$NC_STRACE" nipcached | head -n 1); [ -n "$NC_DAEMON" ]; }
 wait_for 10 daemon_pid || fail "strace did not start nipcached"
 NC_PIDS="$NC_DAEMON $NC_PIDS"
 wait_for 30 health_ok || fail "nipcached under strace did not become ready"
@@ -103,6 +105,8 @@ wait_for 30 health_ok || fail "nipcached under strace did not become ready"
 	fail "nipcast failed: $(tail -n 3 "$NC_TMP/nipcast.log")"
 wait_for 60 all_served "$NC_TMP/www/f" /f || fail "objects still incomplete after repair"
 [ "$(metric_sum nipcache_repair_body_bytes_total)" -gt 0 ] || fail "nothing was repaired: libcurl not exercised"
+kill -0 "$NC_DAEMON" 2>/dev/null ||
+	fail "nipcached (pid $NC_DAEMON) is gone; strace's children: $(pgrep -P "$NC_STRACE" | tr '\n' ' ')"
 kill -HUP "$NC_DAEMON"
 wait_for 10 grep -q 'reload: .* applied' "$NC_TMP/daemon.log" || fail "reload not applied"
 kill -TERM "$NC_DAEMON"
