@@ -14,14 +14,14 @@
  * (SO_BINDTODEVICE) when it starts, so a configuration can be checked on
  * a machine that lacks the interface.
  */
-#include <arpa/inet.h>
-#include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "conf_int.h"
+#include "mime.h"
 #include "util.h"
 
 /* Loopback and the private, unique-local and link-local networks. */
@@ -33,64 +33,20 @@
 typedef int (*http_parse_fn)(struct conf *c, struct conf_http_st *st,
     const char *v, char *why, size_t n);
 
-/* A Linux interface name as people write them: eth0, br-lan, eth0.100. */
-static int
-ifname_ok(const char *s, size_t len)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
-	size_t i;
-
-	if (len == 0 || len > HTTP_IFNAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (strchr(ok, s[i]) == NULL)
-			return 0;
-	/* Digits and dots only is a mistyped IPv4 address, not a name. */
-	return strspn(s, "0123456789.") < len;
-}
-
-static int
-port_ok(const char *p)
-{
-	unsigned long v;
-	char *end;
-
-	if (*p < '0' || *p > '9')
-		return 0;
-	errno = 0;
-	v = strtoul(p, &end, 10);
-	return *end == '\0' && errno == 0 && v <= 65535;
-}
-
-/* "A.B.C.D:PORT", "[IPv6]:PORT" or "IFNAME:PORT". */
+/*
+ * "A.B.C.D:PORT", "[IPv6]:PORT" or "IFNAME:PORT", by the parsers httpd
+ * binds with, so that what -n accepts is what the daemon can listen on.
+ */
 static int
 listen_ok(const char *v)
 {
-	unsigned char buf[16];
-	char host[64];
-	const char *sep;
-	size_t hl;
+	struct sockaddr_storage ss;
+	char ifname[HTTP_IFNAME_MAX + 1];
+	socklen_t sl;
+	uint16_t port;
 
-	if (v[0] == '[') {
-		if ((sep = strchr(v, ']')) == NULL || sep[1] != ':')
-			return 0;
-		hl = (size_t)(sep - v - 1);
-		if (hl == 0 || hl >= sizeof(host))
-			return 0;
-		memcpy(host, v + 1, hl);
-		host[hl] = '\0';
-		return inet_pton(AF_INET6, host, buf) == 1 && port_ok(sep + 2);
-	}
-	if ((sep = strrchr(v, ':')) == NULL)
-		return 0;
-	hl = (size_t)(sep - v);
-	if (hl == 0 || hl >= sizeof(host))
-		return 0;
-	memcpy(host, v, hl);
-	host[hl] = '\0';
-	return (inet_pton(AF_INET, host, buf) == 1 || ifname_ok(host, hl)) &&
-	    port_ok(sep + 1);
+	return httpu_parse_listen(v, &ss, &sl) == 0 ||
+	    httpu_parse_listen_if(v, ifname, sizeof(ifname), &port) == 0;
 }
 
 /* One line: blank-separated addresses; the first line drops the default. */

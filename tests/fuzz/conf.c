@@ -25,6 +25,8 @@ static void
 fuzz_conf_check(const struct conf *c)
 {
 	struct sockaddr_storage ss;
+	char ifname[16];
+	uint16_t port;
 	socklen_t sl;
 	size_t i;
 
@@ -44,7 +46,9 @@ fuzz_conf_check(const struct conf *c)
 		FUZZ_CHECK(FUZZ_STRZ(c->repair_base[i]));
 	for (i = 0; i < c->nlisten; i++) {
 		FUZZ_CHECK(FUZZ_STRZ(c->listen[i]));
-		FUZZ_CHECK(httpu_parse_listen(c->listen[i], &ss, &sl) == 0);
+		FUZZ_CHECK(httpu_parse_listen(c->listen[i], &ss, &sl) == 0 ||
+		    httpu_parse_listen_if(c->listen[i], ifname,
+		    sizeof(ifname), &port) == 0);
 	}
 	for (i = 0; i < c->nsrcs; i++)
 		FUZZ_CHECK(c->srcs[i].family == AF_INET ||

@@ -190,6 +190,9 @@ test_errors(void)
 		{ "[http]\nlisten = sixteen-chars-ifn:80\n", 2, "listen" },
 		{ "[http]\nlisten = lo:80 lo:99999\n", 2, "listen" },
 		{ "[http]\nlisten = lo\n", 2, "listen" },
+		/* More port digits than httpd reads (fuzz conf found it). */
+		{ "[http]\nlisten = 127.0.0.1:000080\n", 2, "listen" },
+		{ "[http]\nlisten = [::1]:+80\n", 2, "listen" },
 		{ "[http]\nlisten = a:1 b:2 c:3\nlisten = d:4 e:5 f:6 g:7 h:8 "
 		  "i:9\n", 3, "more than 8" },
 		{ "[http]\nadmin_allow = 10.0.0.1/8\n", 2, "admin_allow" },
