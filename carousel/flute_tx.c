@@ -10,6 +10,7 @@
 
 #include <nettle/base64.h>
 
+#include "../daemon/util.h"
 #include "flute_tx.h"
 
 #define LCT_FIXED_LEN	16	/* fixed header, CCI, TSI and TOI */
@@ -414,22 +415,10 @@ ftx_unix_to_ntp(int64_t unix_s)
 	return (uint32_t)((uint64_t)(unix_s + NTP_UNIX_DELTA) & 0xffffffffu);
 }
 
-/* RFC 3986 pchar plus '/': what a path may hold without escaping. */
-static int
-uri_path_char(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL;
-}
-
 int
 ftx_location(const char *base, const char *relpath, char *out, size_t cap)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t blen = strlen(base), len = 0;
-	const unsigned char *s;
+	size_t blen = strlen(base), len;
 
 	while (*relpath == '/')
 		relpath++;
@@ -439,18 +428,9 @@ ftx_location(const char *base, const char *relpath, char *out, size_t cap)
 	len = blen;
 	if (blen > 0 && base[blen - 1] != '/')
 		out[len++] = '/';
-	for (s = (const unsigned char *)relpath; *s != '\0'; s++) {
-		if (len + (uri_path_char(*s) ? 1 : 3) + 1 > cap)
-			return -1;
-		if (uri_path_char(*s)) {
-			out[len++] = (char)*s;
-		} else {
-			out[len++] = '%';
-			out[len++] = hex[*s >> 4];
-			out[len++] = hex[*s & 15];
-		}
-	}
-	out[len] = '\0';
+	if (util_path_escape(relpath, out + len, cap - len) < 0)
+		return -1;
+	len += strlen(out + len);
 	return len > INT32_MAX ? -1 : (int)len;
 }
 

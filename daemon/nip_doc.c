@@ -67,17 +67,17 @@ doc_local_path(void *arg, const char *url, char *path, size_t len)
 /*
  * The box's absolute URL for a broadcast URL it can serve, or NULL.  The
  * key is decoded (a "?" or a non-UTF-8 byte in it is the byte itself), so
- * it is percent-encoded as the DVB-I rewrite does.
+ * it is percent-encoded as the DVB-I rewrite and repair do.
  */
 static char *
 doc_local_url(const char *base, const char *url)
 {
-	char key[1024 * 3 + 1], *out;
+	char key[1024], path[sizeof(key) * 3], *out;
 
-	if (url == NULL || doc_local_path(NULL, url, key, 1024) < 0 ||
-	    dvbi_path_encode(key, sizeof(key)) < 0)
+	if (url == NULL || doc_local_path(NULL, url, key, sizeof(key)) < 0 ||
+	    util_path_escape(key, path, sizeof(path)) < 0)
 		return NULL;
-	if (asprintf(&out, "%s%s", base, key) < 0)
+	if (asprintf(&out, "%s%s", base, path) < 0)
 		return NULL;
 	return out;
 }

@@ -20,6 +20,7 @@
 #include "../carousel/ranges.h"
 #include "names.h"
 #include "repair_int.h"
+#include "util.h"
 
 #define GW_PREFIX	"http://dvb.gw"
 #define PARALLEL_MAX	64
@@ -116,39 +117,6 @@ repair_job_object(void *h, const struct obj_meta *m,
 	return j;
 }
 
-/*
- * Percent-escape a cache path for a URL: it is decoded (names.h), so "%",
- * "?", "#", blanks and anything outside printable ASCII must be escaped
- * for the name to survive the trip back through names_from_location().
- */
-static int
-path_escape(const char *in, char *out, size_t len)
-{
-	static const char keep[] = "-._~!$&'()*+,;=:@/";
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	unsigned char c;
-
-	for (; (c = (unsigned char)*in) != '\0'; in++) {
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr(keep, c) != NULL) {
-			if (o + 1 >= len)
-				return -1;
-			out[o++] = (char)c;
-			continue;
-		}
-		if (o + 3 >= len)
-			return -1;
-		out[o++] = '%';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
-	}
-	if (o >= len)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
 struct repair_job *
 repair_job_path(const char *path, enum obj_repair_trigger why)
 {
@@ -157,7 +125,7 @@ repair_job_path(const char *path, enum obj_repair_trigger why)
 	size_t n;
 
 	if (path == NULL || path[0] != '/' || strlen(path) >= NAMES_MAX ||
-	    path_escape(path, esc, sizeof(esc)) < 0)
+	    util_path_escape(path, esc, sizeof(esc)) < 0)
 		return NULL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return NULL;
@@ -322,7 +290,7 @@ job_policy_path_url(struct repair_job *j, const struct repair_policy *sp,
 	char esc[REPAIR_URL_MAX], loc[2 * REPAIR_URL_MAX];
 	int b;
 
-	if (path_escape(j->path + plen, esc, sizeof(esc)) < 0 ||
+	if (util_path_escape(j->path + plen, esc, sizeof(esc)) < 0 ||
 	    (b = repair_pick_base(sp->base, sp->nbase, rng)) < 0)
 		return -1;
 	if ((size_t)snprintf(loc, sizeof(loc), "%s%s", sp->object_base_uri,

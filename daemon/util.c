@@ -352,3 +352,37 @@ util_sb_json(struct util_sb *b, const char *s)
 	}
 	util_sb_add(b, "\"", 1);
 }
+
+/* RFC 3986 pchar plus '/': what a URL path may hold without escaping. */
+static int
+util_path_char(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL;
+}
+
+int
+util_path_escape(const char *in, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*in) != '\0'; in++) {
+		if (o + (util_path_char(c) ? 1 : 3) >= len)
+			return -1;
+		if (util_path_char(c)) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (o >= len)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}

@@ -73,5 +73,12 @@ void	util_sb_printf(struct util_sb *b, const char *fmt, ...)
 void	util_sb_xml(struct util_sb *b, const char *s);
 /* s as a JSON string with its quotes (controls and DEL as \u00XX), or null. */
 void	util_sb_json(struct util_sb *b, const char *s);
+/*
+ * in as a URL path into out (len bytes): every byte that is not an RFC 3986
+ * pchar or '/' percent-encoded, so that a decoded name ("%", "?", "#",
+ * blanks, non-UTF-8 bytes) survives the trip back through a URL decoder.
+ * 0, or -1 if it does not fit.
+ */
+int	util_path_escape(const char *in, char *out, size_t len);
 
 #endif

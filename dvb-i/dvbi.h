@@ -175,11 +175,4 @@ int	dvbi_rewrite(const void *buf, size_t len,
 	    const struct dvbi_rewrite_opts *o, char **out, size_t *outlen,
 	    char *err, size_t errlen);
 
-/*
- * A decoded cache key (names.h, under 4096 bytes) as a URL path, in place:
- * every byte that is not an RFC 3986 pchar or "/" percent-encoded.  0, or
- * -1 if the result does not fit len (path is then unchanged).
- */
-int	dvbi_path_encode(char *path, size_t len);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include <libxml/tree.h>
 
+#include "../daemon/util.h"
 #include "dvbi.h"
 #include "xmlu.h"
 
@@ -108,61 +109,24 @@ rw_default_path(const char *url, char *path, size_t len)
 	return k > 0 && (size_t)k < len ? 0 : -1;
 }
 
-/* 1 for the bytes a URL path may carry as they are (RFC 3986 pchar, "/"). */
-static int
-rw_pchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-._~!$&'()*+,;=:@/",
-	    c) != NULL);
-}
-
-/*
- * A cache key as a URL path, in place: every other byte percent-encoded.
- * The key is decoded (a broadcast name "%DB" or "%3F" is the byte itself
- * in it), and written raw it would make the list invalid UTF-8 or cut the
- * path at a "?"; encoded, the box's request target check decodes it back
- * to the same key.  0, or -1 if it does not fit len.
- */
-int
-dvbi_path_encode(char *path, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char tmp[RW_MAX_URL * 3 + 1];
-	size_t i, o = 0;
-	unsigned char c;
-
-	for (i = 0; path[i] != '\0' && o + 3 < sizeof(tmp); i++) {
-		c = (unsigned char)path[i];
-		if (rw_pchar(c)) {
-			tmp[o++] = (char)c;
-		} else {
-			tmp[o++] = '%';
-			tmp[o++] = hex[c >> 4];
-			tmp[o++] = hex[c & 15];
-		}
-	}
-	if (path[i] != '\0' || o >= len)
-		return -1;
-	memcpy(path, tmp, o);
-	path[o] = '\0';
-	return 0;
-}
-
 /* The box's URL for url into out (RW_MAX_URL + 1 bytes): 0, or -1. */
 static int
 rw_map(const struct dvbi_rewrite_opts *o, const char *url, char *out)
 {
-	char path[RW_MAX_URL];
+	char key[RW_MAX_URL], path[RW_MAX_URL];
 	int k;
 
 	path[0] = '\0';
 	if (o->local_path != NULL) {
-		if (o->local_path(o->arg, url, path, sizeof(path)) != 0)
+		if (o->local_path(o->arg, url, key, sizeof(key)) != 0)
 			return -1;
-		/* A callback that forgot the terminator gets no say. */
-		if (memchr(path, '\0', sizeof(path)) == NULL ||
-		    dvbi_path_encode(path, sizeof(path)) < 0)
+		/*
+		 * A callback that forgot the terminator gets no say.  The key
+		 * is decoded (names.h): a "%3F" in a broadcast name is "?"
+		 * there, so it is escaped again for the URL.
+		 */
+		if (memchr(key, '\0', sizeof(key)) == NULL ||
+		    util_path_escape(key, path, sizeof(path)) < 0)
 			return -1;
 	} else if (rw_default_path(url, path, sizeof(path)) < 0) {
 		return -1;

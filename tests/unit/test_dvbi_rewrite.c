@@ -564,30 +564,6 @@ test_key_encoding(void)
 	}
 }
 
-/* The encoder alone, as /services.json uses it: bounds and in-place. */
-static void
-test_path_encode(void)
-{
-	static char big[16000];
-	char p[32];
-
-	strcpy(p, "/a b?#\xff/ok");
-	CHECK(dvbi_path_encode(p, sizeof(p)) == 0);
-	CHECK(strcmp(p, "/a%20b%3F%23%FF/ok") == 0);
-	/* Fits exactly (3 bytes + NUL), then one byte short: unchanged. */
-	strcpy(p, "?");
-	CHECK(dvbi_path_encode(p, 4) == 0);
-	CHECK(strcmp(p, "%3F") == 0);
-	strcpy(p, "?");
-	CHECK(dvbi_path_encode(p, 3) == -1);
-	CHECK(strcmp(p, "?") == 0);
-	/* Longer encoded than any URL the rewrite writes: refused, not cut. */
-	memset(big, '?', 4500);
-	big[4500] = '\0';
-	CHECK(dvbi_path_encode(big, sizeof(big)) == -1);
-	CHECK(strspn(big, "?") == 4500 && big[4500] == '\0');
-}
-
 /* Appends to a growing buffer; aborts the test binary on OOM. */
 static void
 cat(char **b, size_t *len, size_t *cap, const char *s)
@@ -754,6 +730,5 @@ test_hostile_damage(void)
 
 TEST_MAIN(TEST(test_ses_semantics), TEST(test_custom_mapping),
     TEST(test_signatures), TEST(test_hls_forms), TEST(test_instance_rule),
-    TEST(test_versions), TEST(test_key_encoding), TEST(test_path_encode),
-    TEST(test_limits),
+    TEST(test_versions), TEST(test_key_encoding), TEST(test_limits),
     TEST(test_hostile_fixed), TEST(test_hostile_damage))

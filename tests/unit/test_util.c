@@ -164,6 +164,33 @@ test_sb(void)
 	free(b.p);
 }
 
+/*
+ * The URL path escape the DVB-I rewrite, /services.json, repair and
+ * nipcast share: what is escaped, and the bounds (never a cut result).
+ */
+static void
+test_path_escape(void)
+{
+	static char big[16000];
+	char p[32], q[4096];
+
+	CHECK(util_path_escape("/a b?#\xff/ok", p, sizeof(p)) == 0);
+	CHECK(strcmp(p, "/a%20b%3F%23%FF/ok") == 0);
+	CHECK(util_path_escape("/ok/a-b_c~d!$&'()*+,;=:@.mpd", p,
+	    sizeof(p)) == 0);
+	CHECK(strcmp(p, "/ok/a-b_c~d!$&'()*+,;=:@.mpd") == 0);
+	/* Fits exactly (3 bytes + NUL), then one byte short. */
+	CHECK(util_path_escape("?", p, 4) == 0);
+	CHECK(strcmp(p, "%3F") == 0);
+	CHECK(util_path_escape("?", p, 3) == -1);
+	CHECK(util_path_escape("a", p, 1) == -1);
+	/* Longer encoded than any URL the rewrite writes: refused, not cut. */
+	memset(big, '?', 4500);
+	big[4500] = '\0';
+	CHECK(util_path_escape(big, q, sizeof(q)) == -1);
+	CHECK(strspn(big, "?") == 4500 && big[4500] == '\0');
+}
+
 TEST_MAIN(TEST(test_sizes), TEST(test_durations), TEST(test_base64),
     TEST(test_ntp), TEST(test_misc), TEST(test_md5), TEST(test_ratelimit),
-    TEST(test_sb))
+    TEST(test_sb), TEST(test_path_escape))
